@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// OpenCV comes from the system (Debian `libopencv-dev`). Only the libraries the shim calls are linked:
+/// the `opencv4` pkg-config set would pull hundreds of shared libraries into every process.
+let openCVInclude = "/usr/include/opencv4"
+let openCVLibraries: [LinkerSetting] = [
+    "opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn",
+    "opencv_objdetect", "opencv_calib3d", "opencv_videoio",
+].map { .linkedLibrary($0) }
+
+let package = Package(
+    name: "proctor-vision",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "proctor", targets: ["ProctorCLI"]),
+        .library(name: "ProctorVision", targets: ["ProctorVision"]),
+        .library(name: "ProctorCore", targets: ["ProctorCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Thin C++ shim over OpenCV with a plain C header; every entry point catches C++ exceptions.
+        .target(
+            name: "CVShim",
+            cxxSettings: [.unsafeFlags(["-I\(openCVInclude)", "-O2"])],
+            linkerSettings: openCVLibraries
+        ),
+        // Pure Swift domain: observations, verdicts, rules. No C imports.
+        .target(name: "ProctorCore"),
+        // Swift API over the shim: decoding, detectors, head pose, frame quality, the per-frame pipeline.
+        .target(
+            name: "ProctorVision",
+            dependencies: ["CVShim", "ProctorCore"]
+        ),
+        // Non-variadic wrappers over libv4l2 and the V4L2 ioctl numbers, which Swift cannot call or see.
+        .target(name: "CV4L2", linkerSettings: [.linkedLibrary("v4l2")]),
+        // Frame sources: V4L2 cameras, video files/streams, image sequences; fixed-rate sampling.
+        .target(name: "ProctorCapture", dependencies: ["CV4L2", "ProctorVision", "ProctorCore"]),
+        // SQLite from the system (Debian libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // The durable local outbox of sessions, episodes and evidence.
+        .target(name: "ProctorOutbox", dependencies: ["CSQLite", "ProctorCore"]),
+        .executableTarget(
+            name: "ProctorCLI",
+            dependencies: [
+                "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
+        .testTarget(name: "ProctorCoreTests", dependencies: ["ProctorCore"]),
+        .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),
+        // A fake V4L2 device behind the same entry points the real capture code calls.
+        .target(name: "FakeV4L2", dependencies: ["CV4L2"], path: "Tests/FakeV4L2"),
+        .testTarget(name: "ProctorCaptureTests", dependencies: ["ProctorCapture", "FakeV4L2", "ProctorTestSupport"]),
+        .testTarget(name: "ProctorOutboxTests", dependencies: ["ProctorOutbox", "ProctorCore"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

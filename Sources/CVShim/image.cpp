@@ -1,0 +1,234 @@
+// Image decoding, conversion, measurement and drawing.
+#include "guard.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <vector>
+
+using pvshim::fail;
+using pvshim::guarded;
+using pvshim::wrap;
+
+namespace {
+
+/// Brings any decoded Mat to 8-bit BGR.
+cv::Mat to_bgr8(const cv::Mat &input) {
+    cv::Mat image = input;
+    if (image.depth() != CV_8U) {
+        cv::Mat converted;
+        double scale = image.depth() == CV_16U ? 1.0 / 257.0 : (image.depth() == CV_32F || image.depth() == CV_64F ? 255.0 : 1.0);
+        image.convertTo(converted, CV_8U, scale);
+        image = converted;
+    }
+    cv::Mat bgr;
+    switch (image.channels()) {
+    case 1: cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR); break;
+    case 3: bgr = image; break;
+    case 4: cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR); break;
+    default: throw std::runtime_error("unsupported channel count " + std::to_string(image.channels()));
+    }
+    return bgr;
+}
+
+bool valid(const pv_image *image) { return image != nullptr && !image->mat.empty(); }
+
+}  // namespace
+
+extern "C" {
+
+int pv_image_decode(const uint8_t *data, size_t length, pv_image **out, char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        if (data == nullptr || length == 0) return fail(err, errcap, "empty input");
+        cv::Mat buffer(1, static_cast<int>(length), CV_8U, const_cast<uint8_t *>(data));
+        // IMREAD_COLOR converts gray/alpha/CMYK to BGR and applies EXIF orientation; 16-bit is
+        // reduced to 8-bit by the codec.
+        cv::Mat decoded = cv::imdecode(buffer, cv::IMREAD_COLOR);
+        if (decoded.empty()) return fail(err, errcap, "not a decodable image");
+        *out = wrap(to_bgr8(decoded));
+        return 0;
+    });
+}
+
+int pv_image_from_bgr(const uint8_t *data, int width, int height, size_t stride, pv_image **out,
+                      char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        if (data == nullptr || width <= 0 || height <= 0 || stride < static_cast<size_t>(width) * 3)
+            return fail(err, errcap, "invalid BGR buffer geometry");
+        cv::Mat view(height, width, CV_8UC3, const_cast<uint8_t *>(data), stride);
+        *out = wrap(view.clone());
+        return 0;
+    });
+}
+
+int pv_image_from_yuyv(const uint8_t *data, int width, int height, size_t stride, pv_image **out,
+                       char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        if (data == nullptr || width <= 0 || height <= 0 || width % 2 != 0 ||
+            stride < static_cast<size_t>(width) * 2)
+            return fail(err, errcap, "invalid YUYV buffer geometry");
+        cv::Mat view(height, width, CV_8UC2, const_cast<uint8_t *>(data), stride);
+        cv::Mat bgr;
+        cv::cvtColor(view, bgr, cv::COLOR_YUV2BGR_YUYV);
+        *out = wrap(std::move(bgr));
+        return 0;
+    });
+}
+
+void pv_image_free(pv_image *image) { delete image; }
+
+int pv_image_width(const pv_image *image) { return image ? image->mat.cols : 0; }
+int pv_image_height(const pv_image *image) { return image ? image->mat.rows : 0; }
+
+int pv_image_copy_bgr(const pv_image *image, uint8_t *out, size_t capacity, char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (!valid(image) || out == nullptr) return fail(err, errcap, "invalid image");
+        const cv::Mat &m = image->mat;
+        size_t row = static_cast<size_t>(m.cols) * 3;
+        if (capacity < row * m.rows) return fail(err, errcap, "buffer too small");
+        for (int y = 0; y < m.rows; ++y) std::memcpy(out + row * y, m.ptr(y), row);
+        return 0;
+    });
+}
+
+int pv_image_resized(const pv_image *image, int width, int height, pv_image **out, char *err,
+                     size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        if (!valid(image) || width <= 0 || height <= 0) return fail(err, errcap, "invalid resize");
+        cv::Mat resized;
+        bool shrinking = width < image->mat.cols || height < image->mat.rows;
+        cv::resize(image->mat, resized, cv::Size(width, height), 0, 0,
+                   shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+        *out = wrap(std::move(resized));
+        return 0;
+    });
+}
+
+int pv_image_padded(const pv_image *image, int top, int bottom, int left, int right, pv_image **out,
+                    char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        if (!valid(image) || top < 0 || bottom < 0 || left < 0 || right < 0)
+            return fail(err, errcap, "invalid padding");
+        cv::Mat padded;
+        cv::copyMakeBorder(image->mat, padded, top, bottom, left, right, cv::BORDER_REPLICATE);
+        *out = wrap(std::move(padded));
+        return 0;
+    });
+}
+
+int pv_image_cropped(const pv_image *image, int x, int y, int width, int height, pv_image **out,
+                     char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        if (!valid(image)) return fail(err, errcap, "invalid image");
+        cv::Rect rect = cv::Rect(x, y, width, height) & cv::Rect(0, 0, image->mat.cols, image->mat.rows);
+        if (rect.area() <= 0) return fail(err, errcap, "crop outside the image");
+        *out = wrap(image->mat(rect).clone());
+        return 0;
+    });
+}
+
+int pv_image_clone(const pv_image *image, pv_image **out, char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        if (!valid(image)) return fail(err, errcap, "invalid image");
+        *out = wrap(image->mat.clone());
+        return 0;
+    });
+}
+
+int pv_image_measure(const pv_image *image, int sample_side, pv_image_stats *out, char *err,
+                     size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (!valid(image) || out == nullptr) return fail(err, errcap, "invalid image");
+        const cv::Mat &m = image->mat;
+        cv::Mat small = m;
+        int side = std::max(m.cols, m.rows);
+        if (sample_side > 0 && side > sample_side) {
+            double s = static_cast<double>(sample_side) / side;
+            cv::resize(m, small, cv::Size(std::max(1, int(m.cols * s)), std::max(1, int(m.rows * s))), 0, 0,
+                       cv::INTER_AREA);
+        }
+        cv::Mat gray;
+        cv::cvtColor(small, gray, cv::COLOR_BGR2GRAY);
+        cv::Scalar mean, stddev;
+        cv::meanStdDev(gray, mean, stddev);
+        cv::Mat laplacian;
+        cv::Laplacian(gray, laplacian, CV_32F);
+        cv::Scalar lmean, lstd;
+        cv::meanStdDev(laplacian, lmean, lstd);
+        out->mean_luma = mean[0];
+        out->contrast = stddev[0];
+        out->sharpness = lstd[0] * lstd[0];
+        return 0;
+    });
+}
+
+int pv_image_gray_thumbnail(const pv_image *image, int width, int height, uint8_t *out, char *err,
+                            size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (!valid(image) || out == nullptr || width <= 0 || height <= 0)
+            return fail(err, errcap, "invalid thumbnail request");
+        cv::Mat gray, thumb;
+        cv::cvtColor(image->mat, gray, cv::COLOR_BGR2GRAY);
+        cv::resize(gray, thumb, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+        for (int y = 0; y < height; ++y) std::memcpy(out + y * width, thumb.ptr(y), width);
+        return 0;
+    });
+}
+
+int pv_image_encode_jpeg(const pv_image *image, int quality, uint8_t **out, size_t *length, char *err,
+                         size_t errcap) {
+    return guarded(err, errcap, [&] {
+        *out = nullptr;
+        *length = 0;
+        if (!valid(image)) return fail(err, errcap, "invalid image");
+        std::vector<uint8_t> bytes;
+        std::vector<int> params = {cv::IMWRITE_JPEG_QUALITY, std::clamp(quality, 1, 100)};
+        if (!cv::imencode(".jpg", image->mat, bytes, params)) return fail(err, errcap, "JPEG encoding failed");
+        auto *buffer = static_cast<uint8_t *>(std::malloc(bytes.size()));
+        if (buffer == nullptr) return fail(err, errcap, "out of memory");
+        std::memcpy(buffer, bytes.data(), bytes.size());
+        *out = buffer;
+        *length = bytes.size();
+        return 0;
+    });
+}
+
+int pv_image_draw_box(pv_image *image, int x, int y, int width, int height, uint8_t blue, uint8_t green,
+                      uint8_t red, int thickness, const char *label, char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (!valid(image)) return fail(err, errcap, "invalid image");
+        cv::Scalar color(blue, green, red);
+        cv::rectangle(image->mat, cv::Rect(x, y, width, height), color, std::max(1, thickness));
+        if (label != nullptr && label[0] != '\0') {
+            double scale = std::max(0.4, std::min(image->mat.cols, image->mat.rows) / 900.0);
+            int baseline = 0;
+            cv::Size text = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline);
+            int top = std::max(0, y - text.height - baseline - 2);
+            cv::rectangle(image->mat, cv::Rect(x, top, text.width + 4, text.height + baseline + 2), color, cv::FILLED);
+            cv::putText(image->mat, label, cv::Point(x + 2, top + text.height + 1), cv::FONT_HERSHEY_SIMPLEX, scale,
+                        cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+        }
+        return 0;
+    });
+}
+
+int pv_image_draw_point(pv_image *image, int x, int y, int radius, uint8_t blue, uint8_t green, uint8_t red,
+                        char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (!valid(image)) return fail(err, errcap, "invalid image");
+        cv::circle(image->mat, cv::Point(x, y), std::max(1, radius), cv::Scalar(blue, green, red), cv::FILLED);
+        return 0;
+    });
+}
+
+}

@@ -1,0 +1,152 @@
+// A thin C interface over the parts of OpenCV that proctor-vision uses.
+//
+// Rules of this header:
+// - Plain C only: opaque handles, integers, floats and byte buffers. No C++ type crosses it.
+// - Every fallible call returns 0 on success or -1 on failure and writes a one-line message into
+//   `err` (capacity `errcap`, always NUL-terminated). No C++ exception ever escapes: each entry point
+//   catches everything.
+// - Policy (thresholds, scaling decisions, decoding of network outputs, NMS, verdicts) lives in Swift.
+#ifndef PROCTOR_CVSHIM_H
+#define PROCTOR_CVSHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// An 8-bit, 3-channel BGR image owned by the shim.
+typedef struct pv_image pv_image;
+/// A YuNet face detector (`cv::FaceDetectorYN`).
+typedef struct pv_yunet pv_yunet;
+/// A Haar cascade classifier (`cv::CascadeClassifier`).
+typedef struct pv_cascade pv_cascade;
+/// A `cv::dnn::Net` plus the memory of its last output.
+typedef struct pv_net pv_net;
+/// A `cv::VideoCapture` over a file or URL.
+typedef struct pv_video pv_video;
+
+/// The number of floats YuNet writes per face: box (4), five landmarks (10), score (1).
+#define PV_FACE_ROW_FLOATS 15
+
+// MARK: - Runtime
+
+/// Sets the number of threads OpenCV's parallel loops may use (1 = run in the calling thread).
+void pv_set_num_threads(int threads);
+int pv_num_threads(void);
+/// Silences OpenCV's own log output below errors.
+void pv_quiet_logs(void);
+/// The OpenCV version string, e.g. "4.6.0".
+const char *pv_opencv_version(void);
+
+// MARK: - Images
+
+/// Decodes an encoded image (JPEG, PNG, BMP, TIFF, WebP, PNM...) to 8-bit BGR, honouring EXIF
+/// orientation. Grayscale, alpha, 16-bit and CMYK inputs are converted.
+int pv_image_decode(const uint8_t *data, size_t length, pv_image **out, char *err, size_t errcap);
+/// Copies packed BGR24 pixels (`stride` bytes per row) into a new image.
+int pv_image_from_bgr(const uint8_t *data, int width, int height, size_t stride, pv_image **out,
+                      char *err, size_t errcap);
+/// Converts packed YUYV 4:2:2 pixels (`stride` bytes per row) into a new BGR image.
+int pv_image_from_yuyv(const uint8_t *data, int width, int height, size_t stride, pv_image **out,
+                       char *err, size_t errcap);
+void pv_image_free(pv_image *image);
+int pv_image_width(const pv_image *image);
+int pv_image_height(const pv_image *image);
+/// Copies the BGR pixels into `out` (capacity `capacity`, needs width*height*3 bytes).
+int pv_image_copy_bgr(const pv_image *image, uint8_t *out, size_t capacity, char *err, size_t errcap);
+/// A resized copy: area interpolation when shrinking, linear when enlarging.
+int pv_image_resized(const pv_image *image, int width, int height, pv_image **out, char *err,
+                     size_t errcap);
+/// A copy with borders added (replicated edge pixels).
+int pv_image_padded(const pv_image *image, int top, int bottom, int left, int right, pv_image **out,
+                    char *err, size_t errcap);
+/// A copy of the rectangle (clipped to the image).
+int pv_image_cropped(const pv_image *image, int x, int y, int width, int height, pv_image **out,
+                     char *err, size_t errcap);
+/// A deep copy.
+int pv_image_clone(const pv_image *image, pv_image **out, char *err, size_t errcap);
+
+/// Luminance statistics of an image, measured on a grayscale copy at most `sample_side` px wide/high.
+typedef struct pv_image_stats {
+    double mean_luma;       ///< 0...255
+    double contrast;        ///< standard deviation of luma, 0...~128
+    double sharpness;       ///< variance of the Laplacian of luma
+} pv_image_stats;
+int pv_image_measure(const pv_image *image, int sample_side, pv_image_stats *out, char *err,
+                     size_t errcap);
+/// Writes a `width` x `height` grayscale thumbnail (area-averaged) into `out` (width*height bytes).
+int pv_image_gray_thumbnail(const pv_image *image, int width, int height, uint8_t *out, char *err,
+                            size_t errcap);
+
+/// Encodes as JPEG. `*out` is allocated with malloc; release it with `pv_buffer_free`.
+int pv_image_encode_jpeg(const pv_image *image, int quality, uint8_t **out, size_t *length,
+                         char *err, size_t errcap);
+void pv_buffer_free(uint8_t *buffer);
+/// Draws a rectangle outline and an optional label (ASCII) above it.
+int pv_image_draw_box(pv_image *image, int x, int y, int width, int height, uint8_t blue,
+                      uint8_t green, uint8_t red, int thickness, const char *label, char *err,
+                      size_t errcap);
+/// Draws a filled circle.
+int pv_image_draw_point(pv_image *image, int x, int y, int radius, uint8_t blue, uint8_t green,
+                        uint8_t red, char *err, size_t errcap);
+
+// MARK: - Face detection
+
+/// Loads a YuNet ONNX model. Thresholds are applied inside OpenCV (score, NMS IoU, top-K).
+int pv_yunet_create(const char *model_path, float score_threshold, float nms_threshold, int top_k,
+                    pv_yunet **out, char *err, size_t errcap);
+void pv_yunet_free(pv_yunet *detector);
+/// Detects faces in `image` at its own size (callers scale first; YuNet needs about 64 px or more).
+/// Writes up to `capacity` rows of PV_FACE_ROW_FLOATS floats; `*count` gets the number of faces found
+/// (which may exceed `capacity`).
+int pv_yunet_detect(pv_yunet *detector, const pv_image *image, float *rows, int capacity, int *count,
+                    char *err, size_t errcap);
+
+/// Loads a Haar cascade XML file.
+int pv_cascade_create(const char *path, pv_cascade **out, char *err, size_t errcap);
+void pv_cascade_free(pv_cascade *cascade);
+/// Detects objects on the equalized grayscale of `image`. Writes up to `capacity` boxes as
+/// x, y, w, h floats plus a score (the cascade's level weight, normalised to 0...1).
+int pv_cascade_detect(pv_cascade *cascade, const pv_image *image, double scale_factor,
+                      int min_neighbors, int min_size, float *boxes, int capacity, int *count,
+                      char *err, size_t errcap);
+
+// MARK: - DNN
+
+/// Loads an ONNX network on the OpenCV CPU backend.
+int pv_net_load_onnx(const char *model_path, pv_net **out, char *err, size_t errcap);
+void pv_net_free(pv_net *net);
+/// Letterboxes `image` into `input_width` x `input_height` (scaled to fit, placed top-left, padded
+/// with `pad_value`), runs the network on raw 0...255 BGR values, and exposes its first output as a
+/// 2-D float matrix owned by `net` (valid until the next call). `*scale` gets the letterbox scale.
+int pv_net_forward_letterbox(pv_net *net, const pv_image *image, int input_width, int input_height,
+                             double pad_value, double *scale, const float **output, int *rows,
+                             int *cols, char *err, size_t errcap);
+
+// MARK: - Geometry
+
+/// Solves a perspective-n-point problem with Levenberg-Marquardt starting from the given rvec/tvec
+/// (works with 4-5 points, where OpenCV's default DLT start needs 6). Points are packed xyz / xy
+/// floats. On success `rvec`, `tvec` hold the refined pose and `rotation` the 3x3 row-major matrix.
+int pv_solve_pnp(const double *object_points, const double *image_points, int count, double fx,
+                 double fy, double cx, double cy, double *rvec, double *tvec, double *rotation,
+                 char *err, size_t errcap);
+
+// MARK: - Video files and streams
+
+/// Opens a video file or URL through OpenCV's video I/O.
+int pv_video_open(const char *source, pv_video **out, char *err, size_t errcap);
+void pv_video_free(pv_video *video);
+/// Reads the next frame. Returns 1 with `*out` set, 0 at the end of the stream, -1 on error.
+/// `*position_ms` gets the frame's media time in milliseconds.
+int pv_video_read(pv_video *video, pv_image **out, double *position_ms, char *err, size_t errcap);
+/// The container's frame rate (0 when unknown).
+double pv_video_fps(const pv_video *video);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,34 @@
+// Process-wide OpenCV settings.
+#include "guard.hpp"
+
+#include <opencv2/core/utils/logger.hpp>
+
+extern "C" {
+
+void pv_set_num_threads(int threads) {
+    try {
+        cv::setNumThreads(threads);
+    } catch (...) {
+    }
+}
+
+int pv_num_threads(void) {
+    try {
+        return cv::getNumThreads();
+    } catch (...) {
+        return 1;
+    }
+}
+
+void pv_quiet_logs(void) {
+    try {
+        cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+    } catch (...) {
+    }
+}
+
+const char *pv_opencv_version(void) { return CV_VERSION; }
+
+void pv_buffer_free(uint8_t *buffer) { std::free(buffer); }
+
+}

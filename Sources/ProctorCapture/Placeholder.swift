@@ -1,0 +1,2 @@
+import CV4L2
+import ProctorVision

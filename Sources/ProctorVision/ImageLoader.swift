@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads image files defensively: every kind of bad input becomes a one-line ``VisionError``.
+public struct ImageLoader: Sendable {
+    /// Images with more pixels than this are refused before their pixels are decoded.
+    public var maxPixels: Int
+    /// Files larger than this are refused before they are read.
+    public var maxFileBytes: Int
+
+    public init(maxPixels: Int = 64_000_000, maxFileBytes: Int = 256 << 20) {
+        self.maxPixels = maxPixels
+        self.maxFileBytes = maxFileBytes
+    }
+
+    /// Reads and decodes the image at `path`.
+    public func load(path: String) throws(VisionError) -> Image {
+        try decode(try Self.readFile(path, limit: maxFileBytes))
+    }
+
+    /// Checks the header of `bytes` and decodes them.
+    public func decode(_ bytes: [UInt8]) throws(VisionError) -> Image {
+        guard !bytes.isEmpty else { throw VisionError("empty file") }
+        let probe = ImageProbe.inspect(bytes)
+        switch probe.format {
+        case .unknown: throw VisionError("not an image (unrecognised format)")
+        case .gif: throw VisionError("GIF is not supported (convert it to PNG or JPEG)")
+        default: break
+        }
+        if let width = probe.width, let height = probe.height {
+            guard width > 0, height > 0 else { throw VisionError("invalid \(probe.format.rawValue) header (\(width)x\(height))") }
+            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+            if overflow || pixels > maxPixels {
+                throw VisionError(
+                    "image too large: \(width)x\(height) exceeds the limit of \(maxPixels / 1_000_000) megapixels")
+            }
+        }
+        if probe.format == .jpeg, !probe.isComplete { throw VisionError("truncated or corrupt JPEG (no end-of-image marker)") }
+        return try Image.decode(bytes)
+    }
+
+    /// The whole content of a file, or a one-line error naming what went wrong.
+    public static func readFile(_ path: String, limit: Int) throws(VisionError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw VisionError(Self.describe(errno: errno)) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw VisionError(Self.describe(errno: errno)) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw VisionError("is a directory") }
+        let size = Int(info.st_size)
+        guard size <= limit else { throw VisionError("file too large (\(size) bytes, limit \(limit))") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let count = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return read(fd, base + filled, size - filled)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw VisionError(Self.describe(errno: errno))
+            }
+            if count == 0 { break }  // the file shrank while reading
+            filled += count
+        }
+        return filled == size ? bytes : Array(bytes.prefix(filled))
+    }
+
+    static func describe(errno code: Int32) -> String {
+        switch code {
+        case ENOENT: "no such file"
+        case EACCES, EPERM: "permission denied"
+        case EISDIR: "is a directory"
+        default: String(cString: strerror(code))
+        }
+    }
+}
