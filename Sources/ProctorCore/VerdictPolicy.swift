@@ -5,7 +5,7 @@ public struct VerdictPolicy: Sendable, Hashable, Codable {
     /// Faces smaller than this fraction of the frame's shorter side are background faces, not candidates.
     public var minFaceSideFraction: Double = 0.0
     /// A phone needs at least this score.
-    public var minPhoneScore: Double = 0.35
+    public var minPhoneScore: Double = 0.15
     /// A person needs at least this score to count as an extra person.
     public var minPersonScore: Double = 0.5
     /// Persons whose box is smaller than this fraction of the frame are ignored (posters, far background).

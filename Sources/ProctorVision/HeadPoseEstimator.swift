@@ -21,7 +21,7 @@ public struct HeadPoseEstimator: Sendable {
     public init() {}
 
     /// The pose of a face with landmarks, in an image of `width` x `height`.
-    public func estimate(_ landmarks: FaceLandmarks, imageWidth: Int, imageHeight: Int, timings: inout StageTimings) throws(VisionError)
+    public func estimate(_ landmarks: FaceLandmarks, faceWidth: Double, imageWidth: Int, imageHeight: Int, timings: inout StageTimings) throws(VisionError)
         -> HeadPose
     {
         let object = Self.genericFace.flatMap { [$0.0, $0.1, $0.2] }
@@ -42,7 +42,37 @@ public struct HeadPoseEstimator: Sendable {
                 pv_solve_pnp(object, image, Int32(points.count), focal, focal, cx, cy, &rvec, &tvec, &rotation, err, cap)
             }
         }
-        return Self.angles(rotation: rotation)
+        let solved = Self.angles(rotation: rotation)
+        let geometric = Self.geometricPose(landmarks, faceWidth: faceWidth)
+        return Self.isPlausible(solved, geometric: geometric, landmarks: landmarks, faceWidth: faceWidth) ? solved : geometric
+    }
+
+    /// Whether the solvePnP pose can be trusted.
+    ///
+    /// With five landmarks a near-profile face collapses the eye pair and solvePnP can converge to a
+    /// mirrored solution (yaw of the wrong sign with the head upside down). A seated candidate does not
+    /// roll the head past 60 degrees, and the nose's side of the face midline fixes the sign of the yaw.
+    static func isPlausible(_ pose: HeadPose, geometric: HeadPose, landmarks: FaceLandmarks, faceWidth: Double) -> Bool {
+        let eyeDistance = hypot(landmarks.leftEye.x - landmarks.rightEye.x, landmarks.leftEye.y - landmarks.rightEye.y)
+        if faceWidth > 0, eyeDistance / faceWidth < 0.25 { return false }  // profile: the eye pair has collapsed
+        if abs(pose.roll) > 60 { return false }
+        if abs(geometric.yaw) > 20, (pose.yaw > 0) != (geometric.yaw > 0) { return false }
+        return true
+    }
+
+    /// A pose from where the nose sits relative to the eye-mouth midline, scaled by the face width.
+    ///
+    /// Cruder than solvePnP near frontal, but stable for profiles, where the landmarks no longer span
+    /// a 3-D shape.
+    static func geometricPose(_ l: FaceLandmarks, faceWidth: Double) -> HeadPose {
+        // A face box is about 120 mm of face wide; the nose tip stands about 30 mm in front of the eyes.
+        let millimetre = max(faceWidth, 1) / 120
+        let midX = (l.rightEye.x + l.leftEye.x + l.rightMouth.x + l.leftMouth.x) / 4
+        let midY = (l.rightEye.y + l.leftEye.y + l.rightMouth.y + l.leftMouth.y) / 4
+        func angle(_ offset: Double) -> Double { asin(min(1, max(-1, offset / (30 * millimetre)))) * 180 / .pi }
+        let eyeDistance = hypot(l.leftEye.x - l.rightEye.x, l.leftEye.y - l.rightEye.y)
+        let roll = eyeDistance > 0.3 * max(faceWidth, 1) ? atan2(l.leftEye.y - l.rightEye.y, l.leftEye.x - l.rightEye.x) * 180 / .pi : 0
+        return HeadPose(yaw: angle(l.nose.x - midX), pitch: angle(midY - l.nose.y), roll: roll)
     }
 
     /// Yaw, pitch and roll of a row-major rotation matrix that maps face axes to camera axes.

@@ -13,7 +13,7 @@ public struct ObjectThresholds: Sendable, Hashable, Codable {
     public var minScore: Double = 0.3
     /// ...except these classes, which get their own (lower) thresholds: a phone is small and often
     /// partly hidden by a hand, and its evidence matters more than a dog's.
-    public var classMinScore: [Int: Double] = [COCOLabels.cellPhone: 0.25]
+    public var classMinScore: [Int: Double] = [COCOLabels.cellPhone: 0.1]
     /// Class-aware NMS IoU.
     public var nmsIoU: Double = 0.45
 
@@ -84,17 +84,23 @@ public final class YOLOXDetector: ObjectDetecting {
                 bestProbability = values[5 + c]
                 best = c
             }
-            let score = Double(objectness * bestProbability)
-            guard score >= thresholds.threshold(for: best) else { continue }
+            // Classes watched on their own (phones) are scored even when another class wins the argmax:
+            // a phone in a hand often looks a little more like a remote.
+            var candidates: [(Int, Double)] = [(best, Double(objectness * bestProbability))]
+            for watched in thresholds.classMinScore.keys where watched != best && watched < classCount {
+                candidates.append((watched, Double(objectness * values[5 + watched])))
+            }
             let cell = grid[row]
             let cx = (values[0] + cell.x) * cell.stride, cy = (values[1] + cell.y) * cell.stride
             let w = exp(values[2]) * cell.stride, h = exp(values[3]) * cell.stride
             let box = BoundingBox(x: Double(cx - w / 2), y: Double(cy - h / 2), width: Double(w), height: Double(h))
                 .scaled(by: 1 / scale).clipped(width: imageWidth, height: imageHeight)
             guard box.area > 0 else { continue }
-            boxes.append(box)
-            scores.append(score)
-            classes.append(best)
+            for (classIndex, score) in candidates where score >= thresholds.threshold(for: classIndex) {
+                boxes.append(box)
+                scores.append(score)
+                classes.append(classIndex)
+            }
         }
         return NonMaximumSuppression.select(boxes: boxes, scores: scores, classes: classes, iouThreshold: thresholds.nmsIoU).map {
             DetectedObject(label: COCOLabels.name(classes[$0]), classIndex: classes[$0], score: scores[$0], box: boxes[$0])

@@ -69,7 +69,7 @@ public final class VisionPipeline {
             stage = Stopwatch()
             for index in faces.indices {
                 guard let landmarks = faces[index].landmarks else { continue }
-                faces[index].pose = try poseEstimator.estimate(landmarks, imageWidth: image.width, imageHeight: image.height, timings: &timings)
+                faces[index].pose = try poseEstimator.estimate(landmarks, faceWidth: faces[index].box.width, imageWidth: image.width, imageHeight: image.height, timings: &timings)
             }
             timings.pose += stage.elapsedMilliseconds
         }

@@ -1,0 +1,100 @@
+import Foundation
+import ProctorVision
+
+/// Buffered writes to stdout.
+final class OutputWriter {
+    private var buffer = Data()
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: Array(text.utf8))
+        if buffer.count > 64 << 10 { flush() }
+    }
+
+    func flush() {
+        FileHandle.standardOutput.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+extension AnalysisRecord {
+    /// One compact JSON object plus a newline.
+    func jsonLine() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "{\"image\":\"\(image)\",\"error\":\"encoding failed\"}\n" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+/// Totals over a run of `proctor analyze`.
+struct AnalysisSummary: Encodable {
+    var images = 0
+    var analyzed = 0
+    var failures = 0
+    var verdicts: [String: Int] = [:]
+    var totalMilliseconds = 0.0
+
+    mutating func add(_ record: AnalysisRecord) {
+        images += 1
+        if record.error != nil {
+            failures += 1
+        } else {
+            analyzed += 1
+            totalMilliseconds += record.ms
+        }
+        for verdict in record.verdicts ?? [] { verdicts[verdict, default: 0] += 1 }
+    }
+
+    var msPerImage: Double { analyzed > 0 ? totalMilliseconds / Double(analyzed) : 0 }
+
+    func jsonLine() -> String {
+        let object: [String: Any] = [
+            "summary": [
+                "images": images, "analyzed": analyzed, "failed": failures, "verdicts": verdicts,
+                "ms_per_image": (msPerImage * 10).rounded() / 10,
+            ] as [String: Any]
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    func text() -> String {
+        let counts = verdicts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return """
+
+            \(images) images: \(analyzed) analyzed, \(failures) failed; \(String(format: "%.1f", msPerImage)) ms/image
+            verdicts: \(counts.isEmpty ? "none" : counts)
+
+            """
+    }
+}
+
+/// Human-readable rows for a terminal.
+struct TableFormatter {
+    func header() -> String {
+        pad("IMAGE", 32) + pad("SIZE", 11) + pad("FACES", 6) + pad("POSE (yaw/pitch)", 18) + pad("OBJECTS", 34) + "VERDICTS\n"
+    }
+
+    func row(_ record: AnalysisRecord) -> String {
+        let name = shorten(record.image, 31)
+        if let error = record.error { return pad(name, 32) + "error: \(error)\n" }
+        let size = "\(record.width ?? 0)x\(record.height ?? 0)"
+        let faces = record.faces ?? []
+        var pose = "-"
+        if let face = faces.first, let yaw = face.yaw { pose = String(format: "%+.0f°/%+.0f°", yaw, face.pitch ?? 0) }
+        var labels: [String: Int] = [:]
+        for object in record.objects ?? [] { labels[object.label, default: 0] += 1 }
+        let objects = labels.sorted { $0.key < $1.key }.map { $0.value > 1 ? "\($0.key) x\($0.value)" : $0.key }.joined(separator: ", ")
+        let verdicts = (record.verdicts ?? []).joined(separator: " ")
+        return pad(name, 32) + pad(size, 11) + pad("\(faces.count)", 6) + pad(pose, 18) + pad(shorten(objects, 33), 34)
+            + (verdicts.isEmpty ? "ok" : verdicts) + "\n"
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func shorten(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : "…" + text.suffix(width - 1)
+    }
+}

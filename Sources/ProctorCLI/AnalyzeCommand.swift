@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import ProctorCore
+import ProctorVision
+
+/// `proctor analyze`: the vision pipeline over stored images.
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyze stored images: faces, landmarks, head pose, phones, persons, frame quality.",
+        discussion: """
+            Writes one JSON object per image (--format jsonl, the default when stdout is not a terminal) or a \
+            table (the default on a terminal), then a summary. Unreadable or invalid images get an "error" \
+            entry and never stop the run.
+            Exit status: 0 when every image was analyzed, 1 when some failed, 64 on usage errors, 78 when \
+            the models cannot be loaded.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case jsonl, table
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Image files, directories, or - to read paths from stdin (one per line).")
+    var paths: [String]
+
+    @Flag(name: .shortAndLong, help: "Descend into subdirectories.")
+    var recursive = false
+
+    @Option(help: "Output format: jsonl or table (default: jsonl when piped, table on a terminal).")
+    var format: Format?
+
+    @Option(name: .shortAndLong, help: "Parallel jobs (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var tuning: VisionOptions
+
+    mutating func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard !paths.isEmpty else { throw ValidationError("give at least one image, directory or -") }
+        try tuning.validate()
+    }
+
+    func run() throws {
+        let logger = global.makeLogger(label: "proctor.analyze")
+        let factory = tuning.factory(locator: global.locator)
+        for warning in factory.warnings { logger.warning("\(warning)") }
+        let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
+        do {
+            try analyzer.validate()
+        } catch {
+            throw Failure.configuration("\(error)")
+        }
+        let inputs = InputPaths.expand(paths, recursive: recursive)
+        guard !inputs.isEmpty else { throw ValidationError("no images found in \(paths.joined(separator: " "))") }
+        let format = format ?? (Terminal.stdoutIsTerminal ? .table : .jsonl)
+        let policy = tuning.policy
+        var summary = AnalysisSummary()
+        let writer = OutputWriter()
+        let table = TableFormatter()
+        let progress = ProgressBar(total: inputs.count, label: "analyze", enabled: Terminal.stderrIsTerminal && !global.quiet)
+        if format == .table { writer.write(table.header()) }
+        analyzer.run(inputs) { _, result in
+            let record = AnalysisRecord(result: result, policy: policy)
+            summary.add(record)
+            switch format {
+            case .jsonl: writer.write(record.jsonLine())
+            case .table: writer.write(table.row(record))
+            }
+            progress.advance()
+            return true
+        }
+        progress.finish()
+        switch format {
+        case .jsonl: writer.write(summary.jsonLine())
+        case .table: writer.write(summary.text())
+        }
+        writer.flush()
+        logger.info("analyzed", metadata: ["images": "\(summary.images)", "failed": "\(summary.failures)"])
+        if summary.failures > 0 { throw ExitCode(1) }
+    }
+}

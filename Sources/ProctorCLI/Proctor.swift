@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// The `proctor` command: a computer-vision worker for online exam proctoring.
+@main
+struct Proctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proctor",
+        abstract: "Computer-vision worker for online exam proctoring.",
+        discussion: """
+            Exit codes: 0 success, 1 some inputs failed or a check failed, 64 usage error, 70 internal error.
+            """,
+        version: "0.1.0",
+        subcommands: [Analyze.self]
+    )
+
+    /// Runs the chosen subcommand; a ``Failure`` prints one line and exits with its own status.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as Failure {
+            Terminal.writeError("error: \(failure.description)\n")
+            Foundation.exit(failure.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

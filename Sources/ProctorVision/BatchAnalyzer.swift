@@ -1,0 +1,172 @@
+import Foundation
+import ProctorCore
+
+/// The outcome of analysing one stored image.
+public struct ImageResult: Sendable {
+    public var path: String
+    public var outcome: Result<FrameAnalysis, VisionError>
+    /// Wall time spent on this image, including reading and decoding, in milliseconds.
+    public var milliseconds: Double
+
+    public init(path: String, outcome: Result<FrameAnalysis, VisionError>, milliseconds: Double) {
+        self.path = path
+        self.outcome = outcome
+        self.milliseconds = milliseconds
+    }
+}
+
+/// Analyses many image files on several threads and hands the results back in input order.
+///
+/// Each worker thread owns its own ``VisionPipeline`` (OpenCV models are not thread-safe), and OpenCV's
+/// internal parallelism is set to one thread, so `jobs` workers keep `jobs` cores busy without
+/// oversubscription. At most `window` results wait for an earlier slow image, which bounds memory.
+public final class BatchAnalyzer: Sendable {
+    public let factory: VisionPipelineFactory
+    public let jobs: Int
+    public let window: Int
+
+    public init(factory: VisionPipelineFactory, jobs: Int, window: Int? = nil) {
+        self.factory = factory
+        self.jobs = max(1, jobs)
+        self.window = max(self.jobs, window ?? self.jobs * 8)
+    }
+
+    /// Loads the models once to surface configuration errors before any work starts.
+    public func validate() throws(VisionError) {
+        _ = try factory.makePipeline()
+    }
+
+    /// Analyses `paths`, calling `emit` on the calling thread for each result in input order.
+    /// Return `false` from `emit` to stop early (the workers finish their current image and exit).
+    public func run(_ paths: [String], emit: (Int, ImageResult) -> Bool) {
+        OpenCVRuntime.setThreads(1)
+        let state = SharedState(count: paths.count)
+        var threads: [Thread] = []
+        let workers = min(jobs, max(1, paths.count))
+        for worker in 0..<workers {
+            let factory = self.factory
+            let window = self.window
+            let thread = Thread {
+                defer { state.workerExited() }
+                let pipeline: VisionPipeline
+                do throws(VisionError) {
+                    pipeline = try factory.makePipeline()
+                } catch {
+                    state.fail(with: error)
+                    return
+                }
+                while let index = state.claim(window: window) {
+                    let watch = Stopwatch()
+                    let outcome: Result<FrameAnalysis, VisionError>
+                    do throws(VisionError) {
+                        outcome = .success(try pipeline.analyze(path: paths[index]).0)
+                    } catch {
+                        outcome = .failure(error)
+                    }
+                    state.deliver(index, ImageResult(path: paths[index], outcome: outcome, milliseconds: watch.elapsedMilliseconds))
+                }
+            }
+            thread.name = "proctor-analyze-\(worker)"
+            thread.stackSize = 4 << 20
+            threads.append(thread)
+            thread.start()
+        }
+        state.setWorkers(workers)
+        var next = 0
+        while next < paths.count {
+            guard let result = state.take(next) else { break }
+            if !emit(next, result) {
+                state.cancel()
+                break
+            }
+            next += 1
+        }
+        state.cancel()
+        state.waitForWorkers()
+    }
+}
+
+/// Work queue and reorder buffer shared by the workers and the emitting thread.
+private final class SharedState: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let count: Int
+    private var nextClaim = 0
+    private var nextEmit = 0
+    private var results: [Int: ImageResult] = [:]
+    private var cancelled = false
+    private var failure: VisionError?
+    private var liveWorkers = 0
+    private var exitedWorkers = 0
+
+    init(count: Int) { self.count = count }
+
+    func setWorkers(_ n: Int) {
+        condition.lock()
+        liveWorkers = n
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next index to analyse, waiting while too many results are ahead of the emitter.
+    func claim(window: Int) -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !cancelled, nextClaim < count, nextClaim >= nextEmit + window { condition.wait() }
+        guard !cancelled, nextClaim < count else { return nil }
+        defer { nextClaim += 1 }
+        return nextClaim
+    }
+
+    func deliver(_ index: Int, _ result: ImageResult) {
+        condition.lock()
+        results[index] = result
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for result `index`; nil when every worker has died (model load failure) or on cancel.
+    func take(_ index: Int) -> ImageResult? {
+        condition.lock()
+        defer { condition.unlock() }
+        while results[index] == nil {
+            if cancelled { return nil }
+            if let failure, exitedWorkers >= liveWorkers, liveWorkers > 0 {
+                results[index] = ImageResult(path: "", outcome: .failure(failure), milliseconds: 0)
+                cancelled = true
+                break
+            }
+            condition.wait()
+        }
+        let result = results.removeValue(forKey: index)
+        nextEmit = index + 1
+        condition.broadcast()
+        return result
+    }
+
+    func fail(with error: VisionError) {
+        condition.lock()
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func workerExited() {
+        condition.lock()
+        exitedWorkers += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitForWorkers() {
+        condition.lock()
+        while exitedWorkers < liveWorkers { condition.wait() }
+        condition.unlock()
+    }
+}
