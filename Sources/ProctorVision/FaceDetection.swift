@@ -13,13 +13,13 @@ public protocol FaceDetecting {
 /// misses faces that fill the whole input).
 public struct DetectionScale: Sendable, Hashable, Codable {
     /// The long side of the detector's input for large images.
-    public var workingSide: Int = 320
+    public var workingSide: Int = 400
     /// Images whose long side is below this are enlarged to it.
     public var minimumSide: Int = 160
     /// Border added around enlarged small images, as a fraction of their size.
     public var smallImagePadding: Double = 0.25
 
-    public init(workingSide: Int = 320, minimumSide: Int = 160, smallImagePadding: Double = 0.25) {
+    public init(workingSide: Int = 400, minimumSide: Int = 160, smallImagePadding: Double = 0.25) {
         self.workingSide = workingSide
         self.minimumSide = minimumSide
         self.smallImagePadding = smallImagePadding

@@ -1,0 +1,75 @@
+import Foundation
+import ProctorTestSupport
+import Testing
+
+/// `proctor analyze` as a user runs it: the real binary, real models, real photos.
+@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+struct AnalyzeCommandTests {
+    let proctor: String
+
+    init() throws {
+        proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+    }
+
+    func objects(_ result: CommandResult) throws -> [[String: Any]] {
+        try result.lines.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+        }
+    }
+
+    @Test func mixedFolderReportsEveryInputAndExitsOne() throws {
+        let folder = try TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: TestAssets.photo("zidane.jpg"), toPath: folder.path("a-zidane.jpg"))
+        try FileManager.default.copyItem(atPath: TestAssets.photo("phone.jpg"), toPath: folder.path("b-phone.jpg"))
+        try folder.write("c-empty.jpg", [])
+        try folder.write("d-text.png", Array("hello".utf8))
+        let zidane = try Data(contentsOf: URL(fileURLWithPath: TestAssets.photo("zidane.jpg")))
+        try folder.write("e-cut.jpg", Array(zidane.prefix(zidane.count / 3)))
+        try FileManager.default.copyItem(atPath: TestAssets.photo("lfd_android_test2.jpg"), toPath: folder.path("f-group.jpg"))
+
+        let result = try CommandRunner.run(proctor, ["analyze", "--format", "jsonl", "--jobs", "2", folder.url.path, folder.path("missing.jpg")])
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        let records = try objects(result)
+        #expect(records.count == 8)  // 7 inputs + the summary
+        let images = records.compactMap { $0["image"] as? String }.map { ($0 as NSString).lastPathComponent }
+        #expect(images == ["a-zidane.jpg", "b-phone.jpg", "c-empty.jpg", "d-text.png", "e-cut.jpg", "f-group.jpg", "missing.jpg"])
+        let errors = records.filter { $0["error"] != nil }.count
+        #expect(errors == 4)
+        #expect((records[0]["faces"] as? [Any])?.count == 2)
+        #expect((records[0]["verdicts"] as? [String])?.contains("multiple_faces") == true)
+        #expect((records[1]["objects"] as? [[String: Any]])?.contains { $0["label"] as? String == "cell phone" } == true)
+        #expect((records[5]["faces"] as? [Any])?.count == 11)
+        let face = try #require((records[0]["faces"] as? [[String: Any]])?.first)
+        #expect((face["box"] as? [Double])?.count == 4 && (face["landmarks"] as? [[Double]])?.count == 5)
+        #expect(face["yaw"] is Double && face["pitch"] is Double && face["roll"] is Double)
+        let summary = try #require(records.last?["summary"] as? [String: Any])
+        #expect(summary["images"] as? Int == 7 && summary["failed"] as? Int == 4)
+    }
+
+    @Test func pathsFromStdinAndCleanExit() throws {
+        let input = [TestAssets.photo("keliamoniz1.jpg"), TestAssets.photo("bus.jpg")].joined(separator: "\n")
+        let result = try CommandRunner.run(proctor, ["analyze", "--format", "jsonl", "-"], input: input)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try objects(result).count == 3)
+    }
+
+    @Test func tableFormatEndsWithSummary() throws {
+        let result = try CommandRunner.run(proctor, ["analyze", "--format", "table", TestAssets.photo("phone.jpg")])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("phone") && result.stdout.contains("1 images: 1 analyzed, 0 failed"))
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try CommandRunner.run(proctor, ["analyze"]).status == 64)
+        #expect(try CommandRunner.run(proctor, ["analyze", "--jobs", "0", "x.jpg"]).status == 64)
+        #expect(try CommandRunner.run(proctor, ["analyze", "--format", "xml", "x.jpg"]).status == 64)
+    }
+
+    @Test func missingModelsAreAConfigurationError() throws {
+        let empty = try TemporaryDirectory()
+        let result = try CommandRunner.run(proctor, ["analyze", "--models", empty.url.path, "--format", "jsonl", TestAssets.photo("bus.jpg")])
+        // No YuNet: the Haar fallback runs with a warning; no YOLOX: objects are skipped with a warning.
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("Haar"))
+    }
+}
