@@ -1,0 +1,31 @@
+import ProctorVision
+
+/// One frame handed to the consumer.
+public struct CapturedFrame: Sendable {
+    /// The pixels, converted to BGR.
+    public let image: Image
+    /// Media time in seconds: position in the file for replays, time since capture started for live sources.
+    public let time: Double
+    /// The index of this frame among all frames the source produced (gaps are frames the sampler dropped).
+    public let sequence: Int
+
+    public init(image: Image, time: Double, sequence: Int) {
+        self.image = image
+        self.time = time
+        self.sequence = sequence
+    }
+}
+
+/// What a ``FrameSampler`` reports to its consumer, in order.
+public enum CaptureEvent: Sendable {
+    /// The newest frame at an analysis tick.
+    case frame(CapturedFrame)
+    /// A live source stopped delivering (unplugged, I/O error, stalled); the sampler is reconnecting.
+    case lost(at: Double, reason: String)
+    /// Frames flow again after a ``lost(at:reason:)``.
+    case restored(at: Double)
+    /// The source ended (replay finished) or the sampler was stopped. Always the last event but for ``failed(_:)``.
+    case ended
+    /// The source failed in a way reconnecting cannot cure; the last event.
+    case failed(CaptureError)
+}

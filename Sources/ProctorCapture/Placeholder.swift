@@ -1,2 +1,0 @@
-import CV4L2
-import ProctorVision

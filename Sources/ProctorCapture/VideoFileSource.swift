@@ -1,0 +1,86 @@
+import ProctorVision
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A video file or network stream read through OpenCV.
+///
+/// Files replay on their own media time. Network streams are live: a dropped connection is
+/// reported as lost, so the sampler reconnects.
+public final class VideoFileSource: FrameSource {
+    public let source: String
+    public let isLive: Bool
+    /// The container's frame rate once open (nil when it does not declare one).
+    public private(set) var framesPerSecond: Double?
+
+    private var reader: VideoReader?
+    private var pending: Image?
+    private var frameIndex = 0
+    private var lastTime = -Double.infinity
+
+    /// `live` defaults to true for network URLs (rtsp://, http://...), false for files.
+    public init(_ source: String, live: Bool? = nil) {
+        self.source = source
+        isLive = live ?? Self.isNetworkURL(source)
+    }
+
+    public var description: String { (isLive ? "stream " : "video ") + source }
+
+    public func open() throws(CaptureError) {
+        close()
+        if !Self.isNetworkURL(source), !source.contains("%") {
+            // OpenCV only says "cannot open"; the file system says why. ("%d" names an image sequence.)
+            if access(source, F_OK) != 0 { throw CaptureError(.notFound, "no such video file: \(source)") }
+            if access(source, R_OK) != 0 { throw CaptureError(.permissionDenied, "permission denied reading \(source)") }
+        }
+        do {
+            let reader = try VideoReader(source: source)
+            framesPerSecond = reader.framesPerSecond
+            self.reader = reader
+        } catch {
+            throw CaptureError(.unsupported, error.message)
+        }
+    }
+
+    public func grab(until stopped: () -> Bool) throws(CaptureError) -> Double? {
+        guard let reader else { throw CaptureError(.failed, "\(description) is not open") }
+        pending = nil
+        if stopped() { return nil }
+        let next: (image: Image, time: Double)?
+        do {
+            next = try reader.read()
+        } catch {
+            throw CaptureError(isLive ? .lost : .corruptFrame, "\(description): \(error.message)")
+        }
+        guard let next else {
+            if isLive { throw CaptureError(.lost, "\(description) ended") }
+            return nil
+        }
+        pending = next.image
+        frameIndex += 1
+        if isLive { return MonotonicClock.now }
+        // Some containers report no position: fall back to the frame index at the declared rate.
+        var time = next.time
+        if !(time > lastTime) { time = Double(frameIndex - 1) / (framesPerSecond ?? 25) }
+        lastTime = time
+        return time
+    }
+
+    public func retrieve() throws(CaptureError) -> Image {
+        guard let pending else { throw CaptureError(.failed, "\(description): no frame grabbed") }
+        return pending
+    }
+
+    public func close() {
+        reader = nil
+        pending = nil
+        frameIndex = 0
+        lastTime = -.infinity
+    }
+
+    static func isNetworkURL(_ source: String) -> Bool {
+        guard let range = source.range(of: "://") else { return false }
+        return source[..<range.lowerBound].lowercased() != "file"
+    }
+}

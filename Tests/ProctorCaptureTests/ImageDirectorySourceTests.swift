@@ -1,0 +1,91 @@
+import Foundation
+import ProctorCapture
+import ProctorVision
+import Testing
+
+/// Replays of a directory of images.
+@Suite struct ImageDirectorySourceTests {
+    /// Writes JPEGs whose widths identify them: `name` -> width.
+    func write(_ files: [(String, Int)], to directory: String) throws {
+        for (name, width) in files {
+            let bytes = try Fixture.jpeg(width: width, height: 16, bgr: (10, 200, 10))
+            try Data(bytes).write(to: URL(fileURLWithPath: directory).appendingPathComponent(name))
+        }
+    }
+
+    @Test func yieldsFilesInNameOrderSpacedOneOverFPS() async throws {
+        try await withTemporaryDirectory { directory in
+            try write([("frame10.jpg", 40), ("frame2.jpg", 24), ("frame1.jpg", 16), ("frame3.png.txt", 8)], to: directory)
+            let sampler = try FrameSampler(source: ImageDirectorySource(directory: directory, fps: 2), options: .init(fps: 2))
+            let seen = await collect(sampler, timeout: 4, until: { _ in false })
+            let frames = seen.compactMap(\.frame)
+            #expect(frames.map(\.image.width) == [16, 24, 40])
+            #expect(frames.map(\.time) == [0, 0.5, 1.0])
+            #expect(frames.map(\.sequence) == [0, 1, 2])
+            #expect(seen.last?.label == "ended")
+        }
+    }
+
+    @Test func analysisRateBelowTheSequenceRateSkipsImages() async throws {
+        try await withTemporaryDirectory { directory in
+            try write((0..<6).map { ("img\($0).jpg", 16 + $0 * 8) }, to: directory)
+            let sampler = try FrameSampler(source: ImageDirectorySource(directory: directory, fps: 4), options: .init(fps: 2))
+            let frames = await collect(sampler, timeout: 4, until: { _ in false }).compactMap(\.frame)
+            #expect(frames.map(\.sequence) == [0, 2, 4])
+            #expect(frames.map(\.time) == [0, 0.5, 1.0])
+        }
+    }
+
+    @Test func aSlowConsumerMissesNoImage() async throws {
+        try await withTemporaryDirectory { directory in
+            try write((0..<5).map { ("img\($0).jpg", 16) }, to: directory)
+            let sampler = try FrameSampler(source: ImageDirectorySource(directory: directory, fps: 2), options: .init(fps: 2))
+            let frames = await collect(sampler, timeout: 4, onEvent: { _, _ in
+                try? await Task.sleep(for: .milliseconds(60))
+            }, until: { _ in false }).compactMap(\.frame)
+            #expect(frames.map(\.sequence) == [0, 1, 2, 3, 4])
+        }
+    }
+
+    @Test func realtimeReplayTakesItsMediaDuration() async throws {
+        try await withTemporaryDirectory { directory in
+            try write((0..<5).map { ("img\($0).jpg", 16) }, to: directory)
+            let sampler = try FrameSampler(
+                source: ImageDirectorySource(directory: directory, fps: 10), options: .init(fps: 10, realtime: true))
+            let seen = await collect(sampler, timeout: 4, until: { _ in false })
+            let span = (seen.last?.at ?? 0) - (seen.first?.at ?? 0)
+            #expect(seen.compactMap(\.frame).count == 5)
+            #expect(span > 0.35 && span < 0.8, "5 frames at 10 fps took \(span) s")
+        }
+    }
+
+    @Test func missingAndEmptyDirectoriesAreOneLineErrors() async throws {
+        #expect(throws: CaptureError(.notFound, "no such directory: /nonexistent/frames")) {
+            _ = try FrameSampler(source: ImageDirectorySource(directory: "/nonexistent/frames"))
+        }
+        try await withTemporaryDirectory { directory in
+            #expect(throws: CaptureError(.notFound, "no images in \(directory)")) {
+                _ = try FrameSampler(source: ImageDirectorySource(directory: directory))
+            }
+        }
+    }
+
+    @Test func anUnreadableImageFailsTheReplayNamingTheFile() async throws {
+        try await withTemporaryDirectory { directory in
+            try write([("a.jpg", 16)], to: directory)
+            try Data([0xFF, 0xD8, 0xFF, 0x00]).write(to: URL(fileURLWithPath: directory).appendingPathComponent("b.jpg"))
+            let sampler = try FrameSampler(source: ImageDirectorySource(directory: directory, fps: 2))
+            let seen = await collect(sampler, timeout: 4, until: { _ in false })
+            #expect(seen.map(\.label) == ["frame", "failed"])
+            if case .failed(let error)? = seen.last?.event {
+                #expect(error.message.hasPrefix("b.jpg: "), "message: \(error.message)")
+            }
+        }
+    }
+
+    @Test func rejectsANonPositiveAnalysisRate() throws {
+        #expect(throws: CaptureError.self) {
+            _ = try FrameSampler(source: ImageDirectorySource(directory: "/tmp"), options: .init(fps: 0))
+        }
+    }
+}
