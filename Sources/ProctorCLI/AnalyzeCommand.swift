@@ -36,6 +36,9 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var tuning: VisionOptions
 
+    @Flag(help: "Add per-stage milliseconds (decode, faces, pose, objects, quality, OpenCV, total) to each JSON line.")
+    var timings = false
+
     mutating func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         guard !paths.isEmpty else { throw ValidationError("give at least one image, directory or -") }
@@ -62,7 +65,7 @@ struct Analyze: ParsableCommand {
         let progress = ProgressBar(total: inputs.count, label: "analyze", enabled: Terminal.stderrIsTerminal && !global.quiet)
         if format == .table { writer.write(table.header()) }
         analyzer.run(inputs) { _, result in
-            let record = AnalysisRecord(result: result, policy: policy)
+            let record = AnalysisRecord(result: result, policy: policy, includeTimings: timings)
             summary.add(record)
             switch format {
             case .jsonl: writer.write(record.jsonLine())

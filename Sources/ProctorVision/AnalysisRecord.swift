@@ -37,9 +37,11 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
     public var quality: Quality?
     public var verdicts: [String]?
     public var ms: Double
+    /// Per-stage milliseconds, when asked for (`--timings`).
+    public var timings: StageTimings?
     public var error: String?
 
-    public init(result: ImageResult, policy: VerdictPolicy) {
+    public init(result: ImageResult, policy: VerdictPolicy, includeTimings: Bool = false) {
         image = result.path
         ms = Self.round(result.milliseconds, 1)
         switch result.outcome {
@@ -61,6 +63,7 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
                 brightness: Self.round(q.brightness, 1), contrast: Self.round(q.contrast, 1), sharpness: Self.round(q.sharpness, 1),
                 blocked: policy.isBlocked(q))
             verdicts = policy.verdicts(for: analysis).map(\.rawValue)
+            if includeTimings { timings = analysis.timings }
         }
     }
 
