@@ -58,7 +58,9 @@ let package = Package(
         // A fake V4L2 device behind the same entry points the real capture code calls.
         .target(name: "FakeV4L2", dependencies: ["CV4L2"], path: "Tests/FakeV4L2"),
         .testTarget(name: "ProctorCaptureTests", dependencies: ["ProctorCapture", "FakeV4L2", "ProctorTestSupport"]),
-        .testTarget(name: "ProctorOutboxTests", dependencies: ["ProctorOutbox", "ProctorCore"]),
+        // Writes episodes until SIGKILLed; the outbox crash-safety test runs it as a separate process.
+        .executableTarget(name: "OutboxCrashWriter", dependencies: ["ProctorOutbox", "ProctorCore"], path: "Tests/OutboxCrashWriter"),
+        .testTarget(name: "ProctorOutboxTests", dependencies: ["ProctorOutbox", "ProctorCore", "OutboxCrashWriter"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

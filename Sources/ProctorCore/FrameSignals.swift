@@ -1,0 +1,55 @@
+/// One analysed frame as the rule trackers see it.
+struct ObservedFrame: Sendable, Hashable {
+    var sequence: Int
+    var time: Double
+    var analysis: FrameAnalysis
+}
+
+/// Whether one rule's condition holds in a frame, how strongly, and which detector labels it involves.
+struct RuleSignal: Sendable, Hashable {
+    var holds: Bool
+    var confidence: Double
+    var labels: Set<String>
+
+    static let absent = RuleSignal(holds: false, confidence: 0, labels: [])
+}
+
+/// The per-rule signals of one frame, derived from the verdict policy so that rules and verdicts
+/// always agree on what a frame shows.
+struct FrameSignals: Sendable {
+    private var signals: [EpisodeType: RuleSignal] = [:]
+
+    init(analysis: FrameAnalysis, unchanged: Bool, rules: EpisodeRules) {
+        let policy = rules.policy
+        let verdicts = Set(policy.verdicts(for: analysis))
+        if verdicts.contains(.noFace) {
+            signals[.faceAbsent] = RuleSignal(holds: true, confidence: 1, labels: [])
+        }
+        if verdicts.contains(.cameraBlocked) || unchanged {
+            signals[.cameraBlocked] = RuleSignal(holds: true, confidence: 1, labels: [])
+        }
+        let faces = policy.countedFaces(in: analysis)
+        if verdicts.contains(.multipleFaces) {
+            // The second-best face score: how sure we are that there is more than one face.
+            let scores = faces.map(\.score).sorted(by: >)
+            signals[.multipleFaces] = RuleSignal(holds: true, confidence: scores.dropFirst().first ?? 0, labels: ["face"])
+        }
+        if verdicts.contains(.extraPerson) {
+            let best = policy.extraPersons(in: analysis).map(\.score).max() ?? 0
+            signals[.extraPerson] = RuleSignal(holds: true, confidence: best, labels: [DetectedObject.personLabel])
+        }
+        if verdicts.contains(.phone) {
+            let best = policy.phones(in: analysis).map(\.score).max() ?? 0
+            signals[.phoneDetected] = RuleSignal(holds: true, confidence: best, labels: [DetectedObject.phoneLabel])
+        }
+        if verdicts.contains(.lookingAway),
+            let pose = faces.max(by: { $0.box.area < $1.box.area })?.pose
+        {
+            let excess = max(abs(pose.yaw) - policy.maxYaw, -pose.pitch - policy.maxPitchDown)
+            let confidence = min(1, max(0, excess / rules.lookingAwayFullConfidenceDegrees))
+            signals[.lookingAway] = RuleSignal(holds: true, confidence: confidence, labels: [])
+        }
+    }
+
+    subscript(type: EpisodeType) -> RuleSignal { signals[type] ?? .absent }
+}

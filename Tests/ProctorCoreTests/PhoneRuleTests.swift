@@ -1,0 +1,74 @@
+import Testing
+@testable import ProctorCore
+
+/// The phone rule votes over the last three analysed frames.
+@Suite struct PhoneRuleTests {
+    /// Feeds one frame per second, with or without a phone, and returns the changes with their times.
+    private func run(_ pattern: String, engine: inout EpisodeEngine, scores: [Double] = []) -> [TimedChange] {
+        var changes: [TimedChange] = []
+        for (index, mark) in pattern.enumerated() {
+            let time = Double(index)
+            let score = index < scores.count ? scores[index] : 0.8
+            let frame = mark == "P" ? Fixture.frame(objects: [Fixture.phone(score: score)]) : Fixture.present
+            changes += engine.observe(time: time, analysis: frame).map { TimedChange(time: time, change: $0) }
+        }
+        return changes
+    }
+
+    @Test func twoOfThreeOpensFromTheFirstSighting() throws {
+        var engine = try EpisodeEngine.make()
+        let changes = run("NNPNPNNN", engine: &engine)
+        #expect(changes.map(\.kind) == ["opened", "closed"])
+        #expect(changes[0].time == 4)
+        #expect(changes[0].change.episode.start == 2)
+        #expect(changes[0].change.episode.framesSeen == 2)
+        #expect(changes[0].change.episode.labels == ["cell phone"])
+        #expect(changes[0].change.episode.severity == .high)
+        // Closes when all of the last three frames lack the phone; ends at the last sighting.
+        #expect(changes[1].time == 7)
+        #expect(changes[1].change.episode.end == 4)
+    }
+
+    @Test func oneInThreeNeverOpens() throws {
+        var engine = try EpisodeEngine.make()
+        #expect(run("PNNPNNPNNP", engine: &engine).isEmpty)
+    }
+
+    @Test func aFlickeringPhoneIsOneEpisode() throws {
+        var engine = try EpisodeEngine.make()
+        let changes = run("PPNPNPNPNNN", engine: &engine)
+        #expect(changes.map(\.kind) == ["opened", "closed"])
+        #expect(changes[0].time == 1)
+        #expect(changes[0].change.episode.start == 0)
+        #expect(changes[1].time == 10)
+        #expect(changes[1].change.episode.end == 7)
+        #expect(changes[1].change.episode.framesSeen == 5)
+    }
+
+    @Test func peakScoreAndEvidenceFollowTheBestFrame() throws {
+        var engine = try EpisodeEngine.make()
+        let changes = run("PPPP", engine: &engine, scores: [0.5, 0.62, 0.64, 0.9])
+        #expect(changes.map(\.kind) == ["opened", "updated"])
+        #expect(changes[0].change.episode.peakConfidence == 0.62)
+        #expect(changes[0].change.episode.evidence?.time == 1)
+        #expect(changes[1].time == 3)
+        #expect(changes[1].change.episode.peakConfidence == 0.9)
+        #expect(changes[1].change.episode.evidence?.sequence == 3)
+    }
+
+    @Test func oldVotesDoNotReopenAClosedEpisode() throws {
+        var engine = try EpisodeEngine.make { rules in
+            rules.phoneDetected = FrameVoteRule(openWindow: 5, openCount: 2, closeWindow: 2, closeCount: 2, severity: .high)
+        }
+        // Closes at t = 4; without clearing, the window PPPNN would reopen at t = 5.
+        let changes = run("PPPNNNNP", engine: &engine)
+        #expect(changes.map(\.kind) == ["opened", "closed"])
+        #expect(changes[1].time == 4)
+    }
+
+    @Test func weakPhonesAreIgnored() throws {
+        var engine = try EpisodeEngine.make()
+        let weak = engine.rules.policy.minPhoneScore - 0.01
+        #expect(run("PPPP", engine: &engine, scores: [weak, weak, weak, weak]).isEmpty)
+    }
+}
