@@ -43,16 +43,24 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The durable local outbox of sessions, episodes and evidence.
         .target(name: "ProctorOutbox", dependencies: ["CSQLite", "ProctorCore"]),
+        // The workstation agent's loop: frames -> analysis -> episodes -> outbox, with evidence.
+        .target(
+            name: "ProctorAgent",
+            dependencies: [
+                "ProctorCapture", "ProctorVision", "ProctorCore", "ProctorOutbox", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ProctorCLI",
             dependencies: [
-                "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox",
+                "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox", "ProctorAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
         .testTarget(name: "ProctorCoreTests", dependencies: ["ProctorCore"]),
+        .testTarget(name: "ProctorAgentTests", dependencies: ["ProctorAgent", "ProctorTestSupport"]),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport"]),
         .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),
         // A fake V4L2 device behind the same entry points the real capture code calls.

@@ -18,8 +18,8 @@ public struct ImageResult: Sendable {
 /// Analyses many image files on several threads and hands the results back in input order.
 ///
 /// Each worker thread owns its own ``VisionPipeline`` (OpenCV models are not thread-safe), and OpenCV's
-/// internal parallelism is set to one thread, so `jobs` workers keep `jobs` cores busy without
-/// oversubscription. At most `window` results wait for an earlier slow image, which bounds memory.
+/// internal parallelism is one thread (``OpenCVRuntime/threads``), so `jobs` workers keep `jobs` cores
+/// busy without oversubscription. At most `window` results wait for an earlier slow image, which bounds memory.
 public final class BatchAnalyzer: Sendable {
     public let factory: VisionPipelineFactory
     public let jobs: Int
@@ -39,7 +39,6 @@ public final class BatchAnalyzer: Sendable {
     /// Analyses `paths`, calling `emit` on the calling thread for each result in input order.
     /// Return `false` from `emit` to stop early (the workers finish their current image and exit).
     public func run(_ paths: [String], emit: (Int, ImageResult) -> Bool) {
-        OpenCVRuntime.setThreads(1)
         let state = SharedState(count: paths.count)
         var threads: [Thread] = []
         let workers = min(jobs, max(1, paths.count))

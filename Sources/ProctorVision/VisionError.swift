@@ -1,4 +1,5 @@
 import CVShim
+import Foundation
 
 /// A failure inside the vision layer, with a one-line message fit for a user.
 public struct VisionError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -19,6 +20,7 @@ private let errorCapacity = 512
 func shim(_ context: @autoclosure () -> String, _ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws(VisionError)
     -> Int32
 {
+    _ = OpenCVRuntime.configured
     var buffer = [CChar](repeating: 0, count: errorCapacity)
     let status = buffer.withUnsafeMutableBufferPointer { pointer -> Int32 in
         guard let base = pointer.baseAddress else { return -1 }
@@ -39,12 +41,28 @@ public enum OpenCVRuntime {
     /// The linked OpenCV version, e.g. "4.6.0".
     public static var version: String { String(cString: pv_opencv_version()) }
 
-    /// Sets how many threads OpenCV's own parallel loops use. One per analysis job avoids
-    /// oversubscribing the cores when jobs run in parallel.
-    public static func setThreads(_ count: Int) { pv_set_num_threads(Int32(clamping: count)) }
+    /// Threads OpenCV's own parallel loops use: `$PROCTOR_OPENCV_THREADS`, else 1.
+    ///
+    /// Fixed once, before the first OpenCV call, because changing it while another thread runs a
+    /// parallel loop crashes OpenCV's TBB backend. One thread per analysis job keeps `--jobs N` from
+    /// oversubscribing the cores and keeps the monitor's footprint on the candidate's machine small.
+    public static let threads: Int = {
+        let requested = ProcessInfo.processInfo.environment["PROCTOR_OPENCV_THREADS"].flatMap(Int.init) ?? 1
+        return max(1, min(requested, 64))
+    }()
 
-    public static var threads: Int { Int(pv_num_threads()) }
+    /// Applies the settings above exactly once (Swift runs a global's initialiser once, thread-safely).
+    static let configured: Void = {
+        pv_quiet_logs()
+        pv_set_num_threads(Int32(threads))
+    }()
 
-    /// Keeps OpenCV's informational logging off the terminal.
-    public static func quietLogs() { pv_quiet_logs() }
+    /// The number of threads OpenCV reports using.
+    public static var activeThreads: Int {
+        _ = configured
+        return Int(pv_num_threads())
+    }
+
+    /// Keeps OpenCV's informational logging off the terminal (also done on first use).
+    public static func quietLogs() { _ = configured }
 }

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import ProctorOutbox
+
+/// `proctor episodes`: what the local outbox holds.
+struct Episodes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the episodes in the local outbox with their session, times and delivery state.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @OptionGroup var outboxOptions: OutboxOptions
+
+    @Option(help: "Only this session.")
+    var session: String?
+
+    @Option(help: "table or json (default: table on a terminal, json otherwise).")
+    var format: Format?
+
+    func run() throws {
+        let path = outboxOptions.path
+        guard FileManager.default.fileExists(atPath: path) else { throw Failure.noInput("no outbox at \(path)") }
+        let outbox: Outbox
+        let episodes: [StoredEpisode]
+        let sessions: [SessionRecord]
+        do {
+            outbox = try Outbox(path: path)
+            episodes = try outbox.episodes(sessionID: session)
+            sessions = try outbox.sessions()
+        } catch {
+            throw Failure.configuration("outbox \(path): \(error)")
+        }
+        if let session, !sessions.contains(where: { $0.id == session }) { throw Failure.noInput("no session \(session) in \(path)") }
+        switch format ?? (Terminal.stdoutIsTerminal ? .table : .json) {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            let data = try encoder.encode(episodes.map(EpisodeRow.init))
+            print(String(decoding: data, as: UTF8.self))
+        case .table:
+            print(table(episodes))
+        }
+    }
+
+    func table(_ episodes: [StoredEpisode]) -> String {
+        guard !episodes.isEmpty else { return "no episodes" }
+        var lines = ["SESSION   TYPE             SEVERITY  START    END      CONF  STATE        DELIVERY"]
+        for episode in episodes {
+            let r = episode.record
+            let end = r.endMedia.map { Self.clock($0) } ?? "open"
+            var delivery = episode.delivery.state.rawValue
+            if let error = episode.delivery.lastError { delivery += " (\(error))" }
+            lines.append(
+                [
+                    String(episode.sessionID.prefix(8)).padding(toLength: 10, withPad: " ", startingAt: 0),
+                    r.type.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0),
+                    "\(r.severity)".padding(toLength: 10, withPad: " ", startingAt: 0),
+                    Self.clock(r.startMedia).padding(toLength: 9, withPad: " ", startingAt: 0),
+                    end.padding(toLength: 9, withPad: " ", startingAt: 0),
+                    String(format: "%.2f  ", r.peakConfidence),
+                    r.state.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0),
+                    delivery,
+                ].joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded(.down))
+        return String(format: "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+    }
+}
+
+/// The JSON shape of one listed episode.
+struct EpisodeRow: Encodable {
+    var id: String
+    var session: String
+    var type: String
+    var eventType: String
+    var severity: String
+    var start: Double
+    var end: Double?
+    var startedAt: Date
+    var endedAt: Date?
+    var confidence: Double
+    var framesSeen: Int
+    var labels: [String]
+    var state: String
+    var delivery: String
+    var deliveryError: String?
+    var attempts: Int
+    var hasEvidence: Bool
+
+    init(_ episode: StoredEpisode) {
+        let r = episode.record
+        id = r.id.uuidString.lowercased()
+        session = episode.sessionID
+        type = r.type.rawValue
+        eventType = r.eventType
+        severity = "\(r.severity)"
+        start = r.startMedia
+        end = r.endMedia
+        startedAt = episode.startedAt
+        endedAt = episode.endedAt
+        confidence = r.peakConfidence
+        framesSeen = r.framesSeen
+        labels = r.labels.sorted()
+        state = r.state.rawValue
+        delivery = episode.delivery.state.rawValue
+        deliveryError = episode.delivery.lastError
+        attempts = episode.delivery.attempts
+        hasEvidence = episode.hasEvidence
+    }
+}

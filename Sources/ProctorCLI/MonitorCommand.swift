@@ -1,0 +1,201 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ProctorAgent
+import ProctorCapture
+import ProctorCore
+import ProctorOutbox
+import ProctorVision
+
+/// `proctor monitor`: the workstation agent.
+struct Monitor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch a webcam (or replay a recording) and record violation episodes in the local outbox.",
+        discussion: """
+            Runs until SIGINT/SIGTERM (or the end of a replay), then closes open episodes and exits 0.
+            Settings precedence, lowest to highest: defaults, --config FILE (JSON), PROCTOR_* environment \
+            variables (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, PROCTOR_RETENTION_DAYS, \
+            PROCTOR_OUTBOX), command-line flags.
+            Exit status: 0 clean stop, 1 the source failed mid-run, 64 usage, 66 camera/source cannot be \
+            opened, 78 bad configuration or models.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var outboxOptions: OutboxOptions
+
+    @Option(help: "V4L2 device to read, e.g. /dev/video0.")
+    var camera: String?
+
+    @Option(help: "Replay instead of a camera: a video file, a stream URL, or a directory of images (name order).")
+    var source: String?
+
+    @Option(help: "The platform's student id.")
+    var student: String
+
+    @Option(help: "The exam id or name.")
+    var exam: String?
+
+    @Option(help: "Frames analysed per second (default 2).")
+    var fps: Double?
+
+    @Option(help: "Camera frame size WIDTHxHEIGHT (default 640x480).")
+    var size: String = "640x480"
+
+    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, evidenceQuality, thumbnailSide, retentionDays).")
+    var config: String?
+
+    @Flag(help: "Replay at the recording's own pace instead of as fast as analysis allows.")
+    var realtime = false
+
+    @Option(help: "Use this session id instead of a new UUID.")
+    var sessionID: String?
+
+    mutating func validate() throws {
+        guard (camera == nil) != (source == nil) else { throw ValidationError("give exactly one of --camera or --source") }
+        guard !student.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--student must not be empty") }
+        guard parsedSize != nil else { throw ValidationError("--size must look like 640x480") }
+        if let fps, !(fps > 0 && fps <= 30) { throw ValidationError("--fps must be in (0, 30]") }
+    }
+
+    var parsedSize: (width: Int, height: Int)? {
+        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 16, parts[1] >= 16 else { return nil }
+        return (parts[0], parts[1])
+    }
+
+    func settings() throws -> MonitorSettings {
+        var settings = MonitorSettings()
+        do {
+            if let config { settings = try MonitorSettings.load(path: config) }
+            try settings.apply(environment: ProcessInfo.processInfo.environment)
+            if let fps { settings.fps = fps }
+            try settings.validate()
+        } catch {
+            throw Failure.configuration("\(error)")
+        }
+        return settings
+    }
+
+    func run() async throws {
+        let logger = global.makeLogger(label: "proctor.monitor")
+        OpenCVRuntime.quietLogs()
+        let settings = try settings()
+        let factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
+        for warning in factory.warnings { logger.warning("\(warning)") }
+        let pipeline: VisionPipeline
+        do {
+            pipeline = try factory.makePipeline()
+        } catch {
+            throw Failure.configuration("\(error)")
+        }
+
+        let outboxPath = outboxOptions.path
+        let outbox: Outbox
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (outboxPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            outbox = try Outbox(path: outboxPath)
+            for deletion in try outbox.applyRetention(maxAge: settings.retentionDays * 86_400) {
+                logger.notice("retention: deleted evidence", metadata: ["episode": "\(deletion.episodeID)", "session": "\(deletion.sessionID)"])
+            }
+        } catch {
+            throw Failure.configuration("outbox \(outboxPath): \(error)")
+        }
+
+        let live: Bool
+        let sampler: FrameSampler
+        do {
+            if let camera, let size = parsedSize {
+                live = true
+                sampler = try FrameSampler(
+                    source: V4L2Camera(path: camera, width: size.width, height: size.height), options: .init(fps: settings.fps))
+            } else if let source {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
+                    live = false
+                    sampler = try FrameSampler(
+                        source: ImageDirectorySource(directory: source, fps: settings.fps),
+                        options: .init(fps: settings.fps, realtime: realtime))
+                } else {
+                    let video = VideoFileSource(source)
+                    live = video.isLive
+                    sampler = try FrameSampler(source: video, options: .init(fps: settings.fps, realtime: realtime))
+                }
+            } else {
+                throw ValidationError("give --camera or --source")
+            }
+        } catch let error as CaptureError {
+            throw Failure.noInput(error.description)
+        }
+
+        let identity = MonitorSession.Identity(sessionID: sessionID ?? UUID().uuidString.lowercased(), studentID: student, examID: exam)
+        let session: MonitorSession
+        do {
+            session = try MonitorSession(identity: identity, settings: settings, pipeline: pipeline, outbox: outbox, live: live, logger: logger)
+            let configJSON = try? String(decoding: JSONEncoder().encode(settings), as: UTF8.self)
+            try session.start(configJSON: configJSON)
+        } catch {
+            throw Failure.configuration("\(error)")
+        }
+        logger.notice(
+            "monitoring", metadata: ["session": "\(identity.sessionID)", "source": "\(sampler.sourceDescription)", "outbox": "\(outboxPath)"])
+
+        let stopping = SignalWatcher { signal in
+            Terminal.writeError(signal == SIGINT ? "\n" : "")
+            sampler.stop()
+        }
+        let status = StatusLine(enabled: Terminal.stderrIsTerminal && !global.quiet)
+        var failure: CaptureError?
+        for await event in sampler.events {
+            if case .failed(let error) = event { failure = error }
+            do {
+                try session.handle(event)
+            } catch {
+                // The outbox refused a write: stop rather than lose episodes silently.
+                status.clear()
+                sampler.stop()
+                _ = stopping
+                throw Failure.configuration("outbox write failed: \(error)")
+            }
+            status.update(session.statistics)
+        }
+        status.clear()
+        try session.finish()
+        let stats = session.statistics
+        let summary = String(
+            format: "session %@: %d frames analysed, %.0f s with a face, %d episodes (outbox %@)", identity.sessionID,
+            stats.framesAnalyzed, stats.secondsWithFace, stats.episodesOpened, outboxPath)
+        if !global.quiet { Terminal.writeError(summary + "\n") }
+        logger.info("session closed", metadata: ["session": "\(identity.sessionID)", "episodes": "\(stats.episodesOpened)"])
+        if let failure {
+            Terminal.writeError("error: \(failure.description)\n")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The one-line live status on a terminal.
+final class StatusLine {
+    private let enabled: Bool
+    private var times: [Date] = []
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ stats: MonitorSession.Statistics) {
+        guard enabled else { return }
+        let now = Date()
+        times.append(now)
+        times.removeAll { now.timeIntervalSince($0) > 5 }
+        let rate = times.count > 1 ? Double(times.count - 1) / max(0.001, now.timeIntervalSince(times[0])) : 0
+        Terminal.writeError(
+            String(
+                format: "\r\u{1B}[2Kt=%.1fs  %.1f fps analysed  faces %d  open episodes %d  episodes %d  %.0f ms/frame", stats.mediaTime,
+                rate, stats.lastFaceCount, stats.openEpisodes, stats.episodesOpened, stats.analysisMilliseconds))
+    }
+
+    func clear() {
+        if enabled { Terminal.writeError("\r\u{1B}[2K") }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import ProctorTestSupport
+import Testing
+
+/// `proctor monitor` and `proctor episodes` as an operator runs them.
+@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+struct MonitorCommandTests {
+    let proctor: String
+
+    init() throws {
+        proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+    }
+
+    @Test func sigtermClosesOpenEpisodesAndTheSession() throws {
+        let folder = try TemporaryDirectory()
+        let clip = folder.path("clip")
+        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        // A long absence: the face_absent episode is still open when the signal arrives.
+        for index in 0..<200 {
+            try FileManager.default.createSymbolicLink(
+                atPath: (clip as NSString).appendingPathComponent(String(format: "f%04d.jpg", index)),
+                withDestinationPath: TestAssets.photo("person.jpg"))
+        }
+        let outbox = folder.path("outbox.sqlite")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: proctor)
+        process.arguments = ["monitor", "--source", clip, "--student", "s-1", "--outbox", outbox, "--realtime", "--fps", "4", "-q"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the episode has opened (after 3 s of media time at real pace), then stop.
+        let deadline = Date().addingTimeInterval(20)
+        var listed: [[String: Any]] = []
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            guard FileManager.default.fileExists(atPath: outbox) else { continue }
+            let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
+            listed = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+            if !listed.isEmpty { break }
+        }
+        try #require(!listed.isEmpty, "no episode opened within 20 s")
+        #expect(listed.first?["state"] as? String == "open")
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
+        let episodes = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(episodes.count == 1)
+        #expect(episodes.first?["type"] as? String == "face_absent")
+        #expect(episodes.first?["state"] as? String == "closed")
+        #expect(episodes.first?["hasEvidence"] as? Bool == true)
+    }
+
+    @Test func missingCameraIsAOneLineErrorWithExit66() throws {
+        let folder = try TemporaryDirectory()
+        let result = try CommandRunner.run(
+            proctor, ["monitor", "--camera", "/dev/video-does-not-exist", "--student", "s-1", "--outbox", folder.path("o.sqlite")])
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("error:") && result.stderr.contains("/dev/video-does-not-exist"))
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1)
+    }
+
+    @Test func usageErrors() throws {
+        #expect(try CommandRunner.run(proctor, ["monitor", "--student", "s"]).status == 64)
+        #expect(try CommandRunner.run(proctor, ["monitor", "--source", "x", "--camera", "/dev/video0", "--student", "s"]).status == 64)
+        #expect(try CommandRunner.run(proctor, ["monitor", "--source", "x", "--student", "s", "--size", "big"]).status == 64)
+    }
+}
