@@ -14,6 +14,10 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     /// Face detector working size and object detector input size.
     public var faceSide = VisionConfiguration().faceScale.workingSide
     public var objectSize = VisionConfiguration().objectInputSize
+    /// Run the object detector on every Nth analysed frame (1 = every frame). The detector is most of the
+    /// cost of a frame; at 2 fps, every second frame still checks for phones once a second, and the
+    /// phone and extra-person rules count only the frames it ran on.
+    public var objectEvery = 2
     /// JPEG quality of the evidence frame and the long side of its annotated thumbnail.
     public var evidenceQuality = 85
     public var thumbnailSide = 320
@@ -29,6 +33,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         rules = try c.decodeIfPresent(EpisodeRules.self, forKey: .rules) ?? defaults.rules
         faceSide = try c.decodeIfPresent(Int.self, forKey: .faceSide) ?? defaults.faceSide
         objectSize = try c.decodeIfPresent(Int.self, forKey: .objectSize) ?? defaults.objectSize
+        objectEvery = try c.decodeIfPresent(Int.self, forKey: .objectEvery) ?? defaults.objectEvery
         evidenceQuality = try c.decodeIfPresent(Int.self, forKey: .evidenceQuality) ?? defaults.evidenceQuality
         thumbnailSide = try c.decodeIfPresent(Int.self, forKey: .thumbnailSide) ?? defaults.thumbnailSide
         retentionDays = try c.decodeIfPresent(Double.self, forKey: .retentionDays) ?? defaults.retentionDays
@@ -54,7 +59,8 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         }
     }
 
-    /// Overrides from `PROCTOR_FPS`, `PROCTOR_FACE_SIDE`, `PROCTOR_OBJECT_SIZE`, `PROCTOR_RETENTION_DAYS`.
+    /// Overrides from `PROCTOR_FPS`, `PROCTOR_FACE_SIDE`, `PROCTOR_OBJECT_SIZE`, `PROCTOR_OBJECT_EVERY`,
+    /// `PROCTOR_RETENTION_DAYS`.
     public mutating func apply(environment: [String: String]) throws {
         func number(_ key: String) throws -> Double? {
             guard let text = environment[key], !text.isEmpty else { return nil }
@@ -64,6 +70,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         if let value = try number("PROCTOR_FPS") { fps = value }
         if let value = try number("PROCTOR_FACE_SIDE") { faceSide = Int(value) }
         if let value = try number("PROCTOR_OBJECT_SIZE") { objectSize = Int(value) }
+        if let value = try number("PROCTOR_OBJECT_EVERY") { objectEvery = Int(value) }
         if let value = try number("PROCTOR_RETENTION_DAYS") { retentionDays = value }
     }
 

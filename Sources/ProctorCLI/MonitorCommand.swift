@@ -14,7 +14,7 @@ struct Monitor: AsyncParsableCommand {
         discussion: """
             Runs until SIGINT/SIGTERM (or the end of a replay), then closes open episodes and exits 0.
             Settings precedence, lowest to highest: defaults, --config FILE (JSON), PROCTOR_* environment \
-            variables (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, PROCTOR_RETENTION_DAYS, \
+            variables (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, PROCTOR_OBJECT_EVERY, PROCTOR_RETENTION_DAYS, \
             PROCTOR_OUTBOX), command-line flags.
             Exit status: 0 clean stop, 1 the source failed mid-run, 64 usage, 66 camera/source cannot be \
             opened, 78 bad configuration or models.
@@ -42,7 +42,7 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Camera frame size WIDTHxHEIGHT (default 640x480).")
     var size: String = "640x480"
 
-    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, evidenceQuality, thumbnailSide, retentionDays).")
+    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, evidenceQuality, thumbnailSide, retentionDays).")
     var config: String?
 
     @Flag(help: "Replay at the recording's own pace instead of as fast as analysis allows.")

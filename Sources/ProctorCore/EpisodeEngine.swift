@@ -132,7 +132,10 @@ public struct EpisodeEngine: Sendable {
             let change: EpisodeChange?
             switch type {
             case .cameraLost: change = nil
-            case .phoneDetected: change = phone.step(frame: frame, signal: signals[type], makeID: makeID)
+            // Frames on which the object detector did not run say nothing about phones or persons.
+            case .phoneDetected:
+                change = analysis.objectsChecked ? phone.step(frame: frame, signal: signals[type], makeID: makeID) : nil
+            case .extraPerson where !analysis.objectsChecked: change = nil
             default: change = durations[type]?.step(frame: frame, signal: signals[type], makeID: makeID)
             }
             if let change { changes.append(change) }

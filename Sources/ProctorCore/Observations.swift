@@ -117,10 +117,13 @@ public struct FrameAnalysis: Sendable, Hashable, Codable {
     public var objects: [DetectedObject]
     public var quality: FrameQuality
     public var timings: StageTimings
+    /// Whether the object detector ran on this frame. When it did not (the monitor can run it on every
+    /// other frame to save CPU), `objects` is empty without meaning "no phone, no person".
+    public var objectsChecked: Bool
 
     public init(
         width: Int, height: Int, faces: [DetectedFace], objects: [DetectedObject], quality: FrameQuality,
-        timings: StageTimings = StageTimings()
+        timings: StageTimings = StageTimings(), objectsChecked: Bool = true
     ) {
         self.width = width
         self.height = height
@@ -128,6 +131,7 @@ public struct FrameAnalysis: Sendable, Hashable, Codable {
         self.objects = objects
         self.quality = quality
         self.timings = timings
+        self.objectsChecked = objectsChecked
     }
 
     public func objects(labelled label: String) -> [DetectedObject] { objects.filter { $0.label == label } }

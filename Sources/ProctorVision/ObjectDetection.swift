@@ -26,14 +26,22 @@ public struct ObjectThresholds: Sendable, Hashable, Codable {
 
 /// YOLOX (Megvii, COCO-80) through OpenCV's DNN module.
 ///
-/// The network sees the frame letterboxed top-left into a square of `inputSize`; its raw output
+/// The network sees the frame letterboxed top-left into `inputSize` along the frame's long side and the
+/// next multiple of 32 along its short side (a 4:3 webcam frame becomes 416x320, not 416x416: a quarter
+/// less compute for the same resolution, since YOLOX is fully convolutional); its raw output
 /// (`[dx, dy, log w, log h, objectness, 80 class probabilities]` per anchor-free grid cell, strides
 /// 8/16/32) is decoded here. Not thread-safe: use one instance per thread.
 public final class YOLOXDetector: ObjectDetecting {
     private let handle: OpaquePointer
     public let inputSize: Int
     public var thresholds: ObjectThresholds
-    private let grid: [(x: Float, y: Float, stride: Float)]
+    private var grids: [InputShape: [(x: Float, y: Float, stride: Float)]] = [:]
+
+    /// The network's input width and height for one frame.
+    struct InputShape: Hashable {
+        var width: Int
+        var height: Int
+    }
 
     public init(modelPath: String, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds()) throws(VisionError) {
         guard inputSize >= 64, inputSize % 32 == 0 else { throw VisionError("object input size must be a multiple of 32, at least 64") }
@@ -43,30 +51,44 @@ public final class YOLOXDetector: ObjectDetecting {
         handle = out
         self.inputSize = inputSize
         self.thresholds = thresholds
+    }
+
+    /// The long side at `inputSize`, the short side scaled alike and rounded up to a multiple of 32.
+    func inputShape(width: Int, height: Int) -> InputShape {
+        let long = max(width, height), short = min(width, height)
+        let scaled = Double(inputSize) * Double(short) / Double(max(long, 1))
+        let padded = min(inputSize, max(32, Int((scaled / 32).rounded(.up)) * 32))
+        return width >= height ? InputShape(width: inputSize, height: padded) : InputShape(width: padded, height: inputSize)
+    }
+
+    private func grid(for shape: InputShape) -> [(x: Float, y: Float, stride: Float)] {
+        if let cached = grids[shape] { return cached }
         var cells: [(x: Float, y: Float, stride: Float)] = []
         for stride in [8, 16, 32] {
-            let side = inputSize / stride
-            for y in 0..<side {
-                for x in 0..<side { cells.append((Float(x), Float(y), Float(stride))) }
+            for y in 0..<(shape.height / stride) {
+                for x in 0..<(shape.width / stride) { cells.append((Float(x), Float(y), Float(stride))) }
             }
         }
-        grid = cells
+        grids[shape] = cells
+        return cells
     }
 
     deinit { pv_net_free(handle) }
 
     public func detect(in image: Image, timings: inout StageTimings) throws(VisionError) -> [DetectedObject] {
+        let shape = inputShape(width: image.width, height: image.height)
+        let grid = grid(for: shape)
         var scale = 1.0
         var output: UnsafePointer<Float>?
         var rows: Int32 = 0
         var cols: Int32 = 0
         try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in
             try shim("object detection") {
-                pv_net_forward_letterbox(handle, image.handle, Int32(inputSize), Int32(inputSize), 114, &scale, &output, &rows, &cols, $0, $1)
+                pv_net_forward_letterbox(handle, image.handle, Int32(shape.width), Int32(shape.height), 114, &scale, &output, &rows, &cols, $0, $1)
             }
         }
         guard let output, Int(rows) == grid.count, cols >= 6, scale > 0 else {
-            throw VisionError("object detection: unexpected output \(rows)x\(cols) for input \(inputSize)")
+            throw VisionError("object detection: unexpected output \(rows)x\(cols) for input \(shape.width)x\(shape.height)")
         }
         let classCount = Int(cols) - 5
         let floor = Float(thresholds.lowestThreshold)

@@ -56,7 +56,11 @@ public final class VisionPipeline {
     }
 
     /// Analyses a decoded frame.
-    public func analyze(_ image: Image, timings: StageTimings = StageTimings()) throws(VisionError) -> FrameAnalysis {
+    /// - Parameter detectObjects: false skips the object detector for this frame (the result says so in
+    ///   ``FrameAnalysis/objectsChecked``).
+    public func analyze(_ image: Image, timings: StageTimings = StageTimings(), detectObjects: Bool = true) throws(VisionError)
+        -> FrameAnalysis
+    {
         var timings = timings
         let total = Stopwatch()
         let quality = try Stopwatch.measure(&timings.quality) { () throws(VisionError) in
@@ -75,13 +79,16 @@ public final class VisionPipeline {
         }
         faces.sort { $0.box.area > $1.box.area }
         var objects: [DetectedObject] = []
-        if let objectDetector {
+        let runObjects = detectObjects && objectDetector != nil
+        if runObjects, let objectDetector {
             stage = Stopwatch()
             objects = try objectDetector.detect(in: image, timings: &timings)
             timings.objects += stage.elapsedMilliseconds
         }
         timings.total = timings.decode + total.elapsedMilliseconds
-        return FrameAnalysis(width: image.width, height: image.height, faces: faces, objects: objects, quality: quality, timings: timings)
+        return FrameAnalysis(
+            width: image.width, height: image.height, faces: faces, objects: objects, quality: quality, timings: timings,
+            objectsChecked: runObjects)
     }
 }
 

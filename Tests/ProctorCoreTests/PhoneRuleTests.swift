@@ -29,6 +29,21 @@ import Testing
         #expect(changes[1].change.episode.end == 4)
     }
 
+    @Test func framesWithoutObjectDetectionDoNotVote() throws {
+        // The detector runs on every other frame: "P" frames see the phone, "-" frames did not check.
+        var engine = try EpisodeEngine.make()
+        var changes: [TimedChange] = []
+        for (index, mark) in "P-N-P-N-N-N-".enumerated() {
+            var frame = mark == "P" ? Fixture.frame(objects: [Fixture.phone()]) : Fixture.present
+            frame.objectsChecked = mark != "-"
+            changes += engine.observe(time: Double(index), analysis: frame).map { TimedChange(time: Double(index), change: $0) }
+        }
+        // Checked frames: P N P N N N -> opens at the second sighting (t=4), closes after three misses (t=10).
+        #expect(changes.map(\.kind) == ["opened", "closed"])
+        #expect(changes.first?.time == 4 && changes.first?.change.episode.start == 0)
+        #expect(changes.last?.time == 10 && changes.last?.change.episode.end == 4)
+    }
+
     @Test func oneInThreeNeverOpens() throws {
         var engine = try EpisodeEngine.make()
         #expect(run("PNNPNNPNNP", engine: &engine).isEmpty)
