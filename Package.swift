@@ -43,6 +43,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The durable local outbox of sessions, episodes and evidence.
         .target(name: "ProctorOutbox", dependencies: ["CSQLite", "ProctorCore"]),
+        // Session reports for reviewers: one self-contained HTML page (or JSON) per session.
+        .target(name: "ProctorReport", dependencies: ["ProctorCore", "ProctorOutbox", "ProctorVision"]),
         // The workstation agent's loop: frames -> analysis -> episodes -> outbox, with evidence.
         .target(
             name: "ProctorAgent",
@@ -53,13 +55,15 @@ let package = Package(
         .executableTarget(
             name: "ProctorCLI",
             dependencies: [
-                "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox", "ProctorAgent",
+                "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox", "ProctorAgent", "ProctorReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
         .testTarget(name: "ProctorCoreTests", dependencies: ["ProctorCore"]),
+        .testTarget(
+            name: "ProctorReportTests", dependencies: ["ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorTestSupport"]),
         .testTarget(name: "ProctorAgentTests", dependencies: ["ProctorAgent", "ProctorTestSupport"]),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport"]),
         .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),

@@ -1,0 +1,51 @@
+import Foundation
+import ProctorOutbox
+
+/// Reads a session, its episodes and their evidence from the local outbox.
+public struct OutboxReportSource: ReportSource {
+    public let outbox: Outbox
+
+    public init(outbox: Outbox) { self.outbox = outbox }
+
+    public func load(sessionID: String?) throws(ReportError) -> ReportInput {
+        do {
+            let session: SessionRecord
+            if let sessionID {
+                guard let found = try outbox.session(id: sessionID) else {
+                    throw ReportError.sessionNotFound("no session \(sessionID) in \(outbox.path)")
+                }
+                session = found
+            } else {
+                // Sessions come oldest first; "latest" is the last one started.
+                guard let latest = try outbox.sessions().last else {
+                    throw ReportError.sessionNotFound("no sessions in \(outbox.path)")
+                }
+                session = latest
+            }
+            var episodes: [ReportEpisodeInput] = []
+            for stored in try outbox.episodes(sessionID: session.id) {
+                let images = stored.hasEvidence ? try outbox.evidence(episodeID: stored.id) : nil
+                // The thumbnail carries the detector's boxes; the full frame is only a fallback.
+                let evidence = images?.thumbnail ?? images?.jpeg
+                let record = stored.record
+                episodes.append(
+                    ReportEpisodeInput(
+                        id: record.id, type: record.type, eventType: record.eventType, severity: record.severity,
+                        start: record.startMedia, end: record.endMedia, peakConfidence: record.peakConfidence,
+                        framesSeen: record.framesSeen, labels: record.labels, evidence: evidence,
+                        evidenceKind: images?.thumbnail == nil ? .plain : .annotated,
+                        evidencePurgedAt: stored.evidencePurgedAt))
+            }
+            return ReportInput(
+                session: ReportSession(
+                    id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
+                    endedAt: session.endedAt, framesAnalyzed: session.framesAnalyzed,
+                    secondsWithFace: session.secondsWithFace),
+                episodes: episodes)
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw .source("outbox \(outbox.path): \(error)")
+        }
+    }
+}

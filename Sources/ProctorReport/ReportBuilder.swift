@@ -1,0 +1,119 @@
+import Foundation
+import ProctorCore
+
+/// Turns a session and its episodes into a ``SessionReport``: times, credibility, summary, evidence.
+public struct ReportBuilder: Sendable {
+    public var policy: CredibilityPolicy
+    /// Re-encodes evidence for embedding; nil leaves every image out.
+    public var shrinker: (any EvidenceShrinker)?
+    /// Bytes of JPEG all evidence images may take together, before base64 (which adds a third).
+    ///
+    /// 10 MB of JPEG is 13.3 MB of base64, leaving room for the markup of 1,000 cards under the
+    /// 15 MB a page may weigh.
+    public var evidenceBudgetBytes: Int
+    /// No single image gets more than this, however few episodes there are.
+    public var maxImageBytes: Int
+
+    public init(
+        policy: CredibilityPolicy = .standard, shrinker: (any EvidenceShrinker)?,
+        evidenceBudgetBytes: Int = 10_000_000, maxImageBytes: Int = 120_000
+    ) {
+        self.policy = policy
+        self.shrinker = shrinker
+        self.evidenceBudgetBytes = evidenceBudgetBytes
+        self.maxImageBytes = maxImageBytes
+    }
+
+    /// The report of `input` as of `now` (which ends a session that is still running).
+    public func build(_ input: ReportInput, now: Date = Date()) -> SessionReport {
+        let session = input.session
+        let wallEnd = session.endedAt ?? max(now, session.startedAt)
+        // Media and wall time drift apart a little; never let an episode fall off the end of the bar.
+        let latestEpisodeTime = input.episodes.map { max($0.start, $0.end ?? $0.start) }.max() ?? 0
+        let duration = max(wallEnd.timeIntervalSince(session.startedAt), latestEpisodeTime, 0)
+
+        let gaps = Self.merged(
+            input.episodes.filter { $0.type == .cameraLost }.map {
+                SessionReport.TimeRange(start: max(0, $0.start), end: min(duration, $0.end ?? duration))
+            })
+        let lostSeconds = gaps.reduce(0) { $0 + max(0, $1.end - $1.start) }
+        let monitored = max(0, duration - lostSeconds)
+        let faceFraction = session.secondsWithFace.flatMap { seconds in
+            monitored > 0 ? min(1, max(0, seconds / monitored)) : nil
+        }
+
+        let ordered = input.episodes.sorted {
+            ($0.start, Self.rank($0.type), $0.id.uuidString) < ($1.start, Self.rank($1.type), $1.id.uuidString)
+        }
+        let withEvidence = ordered.filter { $0.evidence != nil }.count
+        let share = min(maxImageBytes, evidenceBudgetBytes / max(1, withEvidence))
+        let entries = ordered.map { entry(for: $0, reportEnd: duration, imageBytes: share) }
+
+        let header = SessionReport.Header(
+            id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
+            endedAt: session.endedAt, durationSeconds: duration, monitoredSeconds: monitored,
+            framesAnalyzed: session.framesAnalyzed, secondsWithFace: session.secondsWithFace,
+            faceVisibleFraction: faceFraction)
+        let credibility = policy.assess(
+            entries.map { ($0.type, $0.severity, $0.durationSeconds) }, monitoredSeconds: monitored)
+        return SessionReport(
+            generatedAt: now, session: header, credibility: credibility, summary: Self.summarize(entries), gaps: gaps,
+            episodes: entries)
+    }
+
+    private func entry(for episode: ReportEpisodeInput, reportEnd: Double, imageBytes: Int) -> SessionReport.Entry {
+        let end = max(episode.start, episode.end ?? reportEnd)
+        var evidence: SessionReport.Evidence?
+        var note: String?
+        if let image = episode.evidence {
+            if let shrinker {
+                do {
+                    evidence = try shrinker.shrink(image, kind: episode.evidenceKind, maxBytes: imageBytes)
+                } catch {
+                    note = "The evidence image could not be decoded."
+                }
+            } else {
+                note = "Evidence images were left out of this report."
+            }
+        } else if episode.type == .cameraLost {
+            note = "No frame: the camera delivered nothing during this episode."
+        } else if episode.evidencePurgedAt != nil {
+            note = "The evidence image was deleted by the retention policy."
+        } else {
+            note = "No evidence frame was kept for this episode."
+        }
+        return SessionReport.Entry(
+            id: episode.id, type: episode.type, eventType: episode.eventType, severity: episode.severity,
+            start: episode.start, end: end, isOpen: episode.end == nil, durationSeconds: end - episode.start,
+            confidence: episode.peakConfidence, framesSeen: episode.framesSeen, labels: episode.labels.sorted(),
+            evidence: evidence, evidenceNote: note)
+    }
+
+    private static func rank(_ type: EpisodeType) -> Int { ReportText.typeOrder.firstIndex(of: type) ?? Int.max }
+
+    /// Per-type counts and durations, in ``ReportText/typeOrder``, for the types that occurred.
+    static func summarize(_ entries: [SessionReport.Entry]) -> [SessionReport.TypeSummary] {
+        ReportText.typeOrder.compactMap { type in
+            let ofType = entries.filter { $0.type == type }
+            guard !ofType.isEmpty else { return nil }
+            return SessionReport.TypeSummary(
+                type: type, count: ofType.count, high: ofType.filter { $0.severity == .high }.count,
+                medium: ofType.filter { $0.severity == .medium }.count, low: ofType.filter { $0.severity == .low }.count,
+                totalSeconds: ofType.reduce(0) { $0 + $1.durationSeconds },
+                longestSeconds: ofType.map(\.durationSeconds).max() ?? 0)
+        }
+    }
+
+    /// Overlapping or touching ranges joined, by start.
+    static func merged(_ ranges: [SessionReport.TimeRange]) -> [SessionReport.TimeRange] {
+        var result: [SessionReport.TimeRange] = []
+        for range in ranges.sorted(by: { $0.start < $1.start }) where range.end >= range.start {
+            if let last = result.last, range.start <= last.end {
+                result[result.count - 1].end = max(last.end, range.end)
+            } else {
+                result.append(range)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import ProctorCore
+
+/// A session as a report source hands it over: who, what, when, and how much was seen.
+public struct ReportSession: Sendable, Hashable {
+    public var id: String
+    public var studentID: String
+    public var examID: String
+    /// Wall-clock time of media time 0.
+    public var startedAt: Date
+    /// Nil while the exam is still running; the report then ends at its generation time.
+    public var endedAt: Date?
+    public var framesAnalyzed: Int?
+    /// Seconds during which a face was counted; nil when the monitor never reported it.
+    public var secondsWithFace: Double?
+
+    public init(
+        id: String, studentID: String, examID: String, startedAt: Date, endedAt: Date? = nil,
+        framesAnalyzed: Int? = nil, secondsWithFace: Double? = nil
+    ) {
+        self.id = id
+        self.studentID = studentID
+        self.examID = examID
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.framesAnalyzed = framesAnalyzed
+        self.secondsWithFace = secondsWithFace
+    }
+}
+
+/// Whether an evidence image already shows the detector's boxes.
+public enum EvidenceKind: String, Sendable, Hashable, Codable {
+    /// The monitor's thumbnail, with faces and objects drawn on it.
+    case annotated
+    /// The plain frame: the boxes were not kept with it.
+    case plain
+}
+
+/// One episode as a report source hands it over, with its evidence image if one was kept.
+public struct ReportEpisodeInput: Sendable, Hashable {
+    public var id: UUID
+    public var type: EpisodeType
+    /// The service's `event_type` for the episode.
+    public var eventType: String
+    public var severity: EpisodeSeverity
+    /// Media seconds from session start.
+    public var start: Double
+    /// Nil while the episode is still open.
+    public var end: Double?
+    public var peakConfidence: Double
+    public var framesSeen: Int
+    public var labels: Set<String>
+    /// Encoded image bytes (JPEG); nil when there was no frame or retention purged it.
+    public var evidence: Data?
+    public var evidenceKind: EvidenceKind
+    /// When retention deleted the evidence, so the page can say why there is no image.
+    public var evidencePurgedAt: Date?
+
+    public init(
+        id: UUID, type: EpisodeType, eventType: String? = nil, severity: EpisodeSeverity, start: Double, end: Double?,
+        peakConfidence: Double, framesSeen: Int, labels: Set<String> = [], evidence: Data? = nil,
+        evidenceKind: EvidenceKind = .annotated, evidencePurgedAt: Date? = nil
+    ) {
+        self.id = id
+        self.type = type
+        self.eventType = eventType ?? type.rawValue
+        self.severity = severity
+        self.start = start
+        self.end = end
+        self.peakConfidence = peakConfidence
+        self.framesSeen = framesSeen
+        self.labels = labels
+        self.evidence = evidence
+        self.evidenceKind = evidenceKind
+        self.evidencePurgedAt = evidencePurgedAt
+    }
+}
+
+/// Everything a report is built from.
+public struct ReportInput: Sendable, Hashable {
+    public var session: ReportSession
+    public var episodes: [ReportEpisodeInput]
+
+    public init(session: ReportSession, episodes: [ReportEpisodeInput]) {
+        self.session = session
+        self.episodes = episodes
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import ProctorCore
+
+/// A session at a glance: header, credibility, per-type summary, timeline and one entry per episode.
+///
+/// This value is the `--format json` output; the HTML page is rendered from it and nothing else,
+/// so both always tell the same story.
+public struct SessionReport: Sendable, Hashable, Codable {
+    /// Bumped when a field changes meaning or disappears, for tools that read the JSON.
+    public static let formatVersion = 1
+
+    public var formatVersion: Int
+    public var generatedAt: Date
+    public var session: Header
+    public var credibility: Credibility
+    /// One row per episode type that occurred, in ``ReportText/typeOrder``.
+    public var summary: [TypeSummary]
+    /// Stretches without a camera, in media seconds: drawn as gaps in the timeline.
+    public var gaps: [TimeRange]
+    /// Every episode, by start time.
+    public var episodes: [Entry]
+
+    public init(
+        generatedAt: Date, session: Header, credibility: Credibility, summary: [TypeSummary], gaps: [TimeRange],
+        episodes: [Entry]
+    ) {
+        self.formatVersion = Self.formatVersion
+        self.generatedAt = generatedAt
+        self.session = session
+        self.credibility = credibility
+        self.summary = summary
+        self.gaps = gaps
+        self.episodes = episodes
+    }
+
+    /// Who, what, when, and how much of it the camera saw.
+    public struct Header: Sendable, Hashable, Codable {
+        public var id: String
+        public var studentID: String
+        public var examID: String
+        public var startedAt: Date
+        /// Nil while the exam is still running.
+        public var endedAt: Date?
+        /// Media seconds the report covers: to the session's end, or to generation time while it runs.
+        public var durationSeconds: Double
+        /// ``durationSeconds`` minus camera-lost time.
+        public var monitoredSeconds: Double
+        public var framesAnalyzed: Int?
+        public var secondsWithFace: Double?
+        /// secondsWithFace ÷ monitoredSeconds, 0...1; nil when the face time is unknown.
+        public var faceVisibleFraction: Double?
+    }
+
+    /// What one episode type amounted to.
+    public struct TypeSummary: Sendable, Hashable, Codable {
+        public var type: EpisodeType
+        public var count: Int
+        public var high: Int
+        public var medium: Int
+        public var low: Int
+        public var totalSeconds: Double
+        public var longestSeconds: Double
+    }
+
+    /// A stretch of media time.
+    public struct TimeRange: Sendable, Hashable, Codable {
+        public var start: Double
+        public var end: Double
+
+        public init(start: Double, end: Double) {
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// One episode as the reviewer sees it.
+    public struct Entry: Sendable, Hashable, Codable, Identifiable {
+        public var id: UUID
+        public var type: EpisodeType
+        public var eventType: String
+        public var severity: EpisodeSeverity
+        /// Media seconds from session start.
+        public var start: Double
+        /// The episode's end, or the report's end while it is still open.
+        public var end: Double
+        public var isOpen: Bool
+        public var durationSeconds: Double
+        public var confidence: Double
+        public var framesSeen: Int
+        public var labels: [String]
+        /// The downscaled evidence frame; nil when there is none.
+        public var evidence: Evidence?
+        /// Why there is no evidence frame, for the page; nil when there is one.
+        public var evidenceNote: String?
+    }
+
+    /// A downscaled evidence image, embedded as a `data:` URI.
+    public struct Evidence: Sendable, Hashable, Codable {
+        public var width: Int
+        public var height: Int
+        public var kind: EvidenceKind
+        /// `data:image/jpeg;base64,...`
+        public var dataURI: String
+
+        public init(width: Int, height: Int, kind: EvidenceKind, dataURI: String) {
+            self.width = width
+            self.height = height
+            self.kind = kind
+            self.dataURI = dataURI
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import ProctorReport
+import ProctorTestSupport
+import Testing
+
+/// `proctor report` as a reviewer or a script runs it.
+struct ReportCommandTests {
+    let proctor: String
+
+    init() throws {
+        proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+    }
+
+    @Test func writesTheLatestSessionAsAnOwnerOnlyPage() throws {
+        let folder = try TemporaryDirectory()
+        let outbox = folder.path("outbox.sqlite")
+        try ReportFixtures.writeDemo(to: outbox).close()
+        let out = folder.path("report.html")
+        let result = try CommandRunner.run(proctor, ["report", "--outbox", outbox, "--out", out, "--time-zone", "UTC"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        let page = ParsedPage(html)
+        #expect(page.parseError == nil)
+        #expect(page.all("article").count == ReportFixtures.demoPlan.count)
+        #expect(page.field("start") == "2025-05-12 09:00:00 UTC+00:00")
+        let mode = try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the page embeds evidence frames")
+    }
+
+    @Test func jsonFormatIsTheReportModel() throws {
+        let folder = try TemporaryDirectory()
+        let outbox = folder.path("outbox.sqlite")
+        try ReportFixtures.writeDemo(to: outbox).close()
+        let result = try CommandRunner.run(
+            proctor, ["report", "--outbox", outbox, "--session", ReportFixtures.demoSessionID, "--format", "json", "--out", "-"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try SessionReport.decode(json: Data(result.stdout.utf8))
+        #expect(report.session.id == ReportFixtures.demoSessionID)
+        #expect(report.episodes.count == ReportFixtures.demoPlan.count)
+        #expect(report.credibility.level == .medium)
+    }
+
+    @Test func missingSessionOutboxAndDatabaseAreOneLineErrors() throws {
+        let folder = try TemporaryDirectory()
+        let outbox = folder.path("outbox.sqlite")
+        try ReportFixtures.writeDemo(to: outbox).close()
+        let out = folder.path("r.html")
+
+        let unknown = try CommandRunner.run(proctor, ["report", "--outbox", outbox, "--session", "nope", "--out", out])
+        #expect(unknown.status == 66)
+        #expect(unknown.stderr == "error: no session nope in \(outbox)\n")
+
+        let noOutbox = try CommandRunner.run(proctor, ["report", "--outbox", folder.path("none.sqlite"), "--out", out])
+        #expect(noOutbox.status == 66)
+        #expect(noOutbox.stderr.hasPrefix("error: no outbox at"))
+
+        let database = try CommandRunner.run(
+            proctor,
+            ["report", "--database-url", "postgres://localhost/x", "--media-root", folder.url.path, "--student", "7", "--out", out])
+        #expect(database.status == 69)
+        #expect(database.stderr.contains("not available yet"))
+        #expect(database.stderr.split(separator: "\n").count == 1)
+
+        let halfDatabase = try CommandRunner.run(proctor, ["report", "--database-url", "postgres://x", "--out", out])
+        #expect(halfDatabase.status == 64)
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
