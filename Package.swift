@@ -56,6 +56,7 @@ let package = Package(
             name: "ProctorCLI",
             dependencies: [
                 "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox", "ProctorAgent", "ProctorReport",
+                "ProctorDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,6 +74,21 @@ let package = Package(
         // Writes episodes until SIGKILLed; the outbox crash-safety test runs it as a separate process.
         .executableTarget(name: "OutboxCrashWriter", dependencies: ["ProctorOutbox", "ProctorCore"], path: "Tests/OutboxCrashWriter"),
         .testTarget(name: "ProctorOutboxTests", dependencies: ["ProctorOutbox", "ProctorCore", "OutboxCrashWriter"]),
+        // libpq from the system (Debian libpq-dev), for writing straight into the service's database.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
+        // Ships outbox episodes to the proctoring service: its REST API or its PostgreSQL database.
+        .target(
+            name: "ProctorDelivery",
+            dependencies: [
+                "CLibPQ", "ProctorOutbox", "ProctorCore", "ProctorVision",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Needs a real PostgreSQL server: run through scripts/test or scripts/with-postgres.
+        .testTarget(
+            name: "ProctorDeliveryTests",
+            dependencies: ["ProctorDelivery", "ProctorOutbox", "ProctorCore", "ProctorTestSupport", "ProctorCLI"]
+        ),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,0 +1,149 @@
+import Foundation
+import ProctorOutbox
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Delivers episodes through the proctoring service's REST API (`POST /api/record-violation/`).
+///
+/// Outcomes follow the service's contract: 2xx is delivered; 400, 405 and other 4xx rejections are
+/// permanent (the reason is kept in the outbox); 401, 403 and 404 mean a wrong token or URL, which no
+/// episode can get past, so the sink is unusable; 5xx, 408, 429, timeouts and connection errors are
+/// transient.
+///
+/// Duplicates: the service has no idempotency key and creates an event per call. An
+/// `Idempotency-Key` header (the episode id) is sent for a future service version, but today a
+/// response lost after the server committed (timeout, dropped connection, crash before the outbox
+/// records the delivery) is retried and yields a second event. Delivery is at least once here;
+/// use the Postgres sink where exactly once matters.
+public final class APISink: DeliverySink {
+    public let name = "api"
+    public let updatesInPlace = false
+    public let configuration: APIConfiguration
+    private let client: HTTPClient
+
+    public init(configuration: APIConfiguration) {
+        self.configuration = configuration
+        client = HTTPClient(timeout: configuration.timeout)
+    }
+
+    private struct ViolationBody: Encodable {
+        var student_id: String
+        var event_type: String
+        var detected_objects: [String]
+        var image_data: String?
+    }
+
+    private struct StartExamBody: Encodable {
+        var student_id: String
+        var exam_name: String
+        var total_questions: Int
+    }
+
+    /// The fields of the service's JSON replies this client reads.
+    private struct Reply: Decodable {
+        var success: Bool?
+        var message: String?
+        var error: String?
+        var event_id: Int?
+        var exam_id: Int?
+    }
+
+    public func deliver(_ shipment: Shipment) throws(DeliveryFailure) -> DeliveryReceipt {
+        guard !shipment.studentID.isEmpty else { throw .permanent("the episode's session has no student id") }
+        let record = shipment.episode.record
+        let image = shipment.evidenceJPEG.map { jpeg in
+            let fitted = EvidenceImages.downscaled(
+                jpeg, maxSide: configuration.maxEvidenceSide, quality: configuration.evidenceQuality)
+            return "data:image/jpeg;base64," + fitted.base64EncodedString()
+        }
+        let body = ViolationBody(
+            student_id: shipment.studentID, event_type: record.eventType, detected_objects: record.labels.sorted(),
+            image_data: image)
+        let what = "POST /api/record-violation/"
+        let response = try client.send(
+            try request("api/record-violation/", method: "POST", json: try encode(body), idempotencyKey: shipment.key), what: what)
+        let reply = try? JSONDecoder().decode(Reply.self, from: response.body)
+        try Self.check(response, reply: reply, what: what)
+        return DeliveryReceipt(remoteID: reply?.event_id.map(String.init))
+    }
+
+    /// `GET /api/health/`; returns the service's message when it says it is running.
+    public func health() throws(DeliveryFailure) -> String {
+        let what = "GET /api/health/"
+        let response = try client.send(try request("api/health/", method: "GET"), what: what)
+        let reply = try? JSONDecoder().decode(Reply.self, from: response.body)
+        try Self.check(response, reply: reply, what: what)
+        guard reply?.success == true else { throw .transient("\(what): the service did not report success") }
+        return reply?.message ?? "running"
+    }
+
+    /// `POST /api/start-exam/`; returns the service's exam id.
+    public func startExam(studentID: String, examName: String, totalQuestions: Int) throws(DeliveryFailure) -> Int {
+        let what = "POST /api/start-exam/"
+        let body = StartExamBody(student_id: studentID, exam_name: examName, total_questions: totalQuestions)
+        let response = try client.send(try request("api/start-exam/", method: "POST", json: try encode(body)), what: what)
+        let reply = try? JSONDecoder().decode(Reply.self, from: response.body)
+        try Self.check(response, reply: reply, what: what)
+        guard let examID = reply?.exam_id else { throw .transient("\(what): the reply has no exam_id") }
+        return examID
+    }
+
+    private func request(
+        _ path: String, method: String, json: Data? = nil, idempotencyKey: String? = nil
+    ) throws(DeliveryFailure) -> URLRequest {
+        var request = URLRequest(url: configuration.baseURL.appendingPathComponent(path))
+        // appendingPathComponent drops the trailing slash Django's URLs need.
+        if path.hasSuffix("/"), let url = request.url, !url.absoluteString.hasSuffix("/"),
+            let withSlash = URL(string: url.absoluteString + "/")
+        {
+            request.url = withSlash
+        }
+        request.httpMethod = method
+        request.timeoutInterval = configuration.timeout
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.setValue("proctor-vision/0.1", forHTTPHeaderField: "User-Agent")
+        for (field, value) in configuration.headers { request.setValue(value, forHTTPHeaderField: field) }
+        if let token = configuration.token, !token.isEmpty {
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
+        if let idempotencyKey { request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key") }
+        if let json {
+            request.httpBody = json
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        return request
+    }
+
+    private func encode(_ body: some Encodable) throws(DeliveryFailure) -> Data {
+        let encoder = JSONEncoder()
+        // Base64 is full of slashes; escaping them would only bloat the upload.
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        do {
+            return try encoder.encode(body)
+        } catch {
+            throw .permanent("cannot encode the request: \(error)")
+        }
+    }
+
+    private static func check(_ response: HTTPResponse, reply: Reply?, what: String) throws(DeliveryFailure) {
+        let status = response.status
+        if (200..<300).contains(status) { return }
+        let detail = Self.detail(reply, response.body)
+        let text = "\(what): HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)")"
+        switch status {
+        case 401, 403, 407: throw .unusable("\(text) (check the API token)")
+        case 404: throw .unusable("\(text) (check --api-url)")
+        case 408, 425, 429, 500...599: throw .transient(text)
+        case 400...499: throw .permanent(text)
+        default: throw .transient(text)
+        }
+    }
+
+    /// The server's own explanation, short and on one line.
+    private static func detail(_ reply: Reply?, _ body: Data) -> String {
+        let raw = reply?.error ?? reply?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
+        let line = raw.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return String(line.prefix(200))
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A status and body received from the server.
+struct HTTPResponse: Sendable {
+    var status: Int
+    var body: Data
+}
+
+/// Blocking requests over URLSession, for the shipper's own thread.
+///
+/// Connection-level failures (refused, reset, timed out, DNS) are transient; TLS trust failures and
+/// malformed URLs are the deployment's to fix, so they make the sink unusable.
+final class HTTPClient: Sendable {
+    private let session: URLSession
+    private let timeout: Double
+    private let challenges = ChallengeRefuser()
+
+    init(timeout: Double) {
+        self.timeout = timeout
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        // Uploads of a few hundred kB must not hang for ever on a trickling link either.
+        configuration.timeoutIntervalForResource = max(timeout * 6, 30)
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpShouldSetCookies = false
+        configuration.httpMaximumConnectionsPerHost = 2
+        session = URLSession(configuration: configuration, delegate: challenges, delegateQueue: nil)
+    }
+
+    deinit { session.invalidateAndCancel() }
+
+    /// Sends `request` and waits for the whole response; `what` names it in errors (never the URL's secrets).
+    func send(_ request: URLRequest, what: String) throws(DeliveryFailure) -> HTTPResponse {
+        let outcome = Outcome()
+        let task = session.dataTask(with: request) { data, response, error in
+            outcome.set(data: data, response: response, error: error)
+        }
+        task.resume()
+        // URLSession enforces the timeouts; this bound only guards against a callback that never comes.
+        guard let (data, response, error) = outcome.wait(seconds: max(timeout * 6, 30) + 5) else {
+            task.cancel()
+            throw .transient("\(what): no response")
+        }
+        if challenges.wasChallenged(task.taskIdentifier) {
+            throw .unusable("\(what): HTTP 401, authentication required (check the API token)")
+        }
+        if let error {
+            throw Self.classify(error, what: what)
+        }
+        guard let http = response as? HTTPURLResponse else { throw .transient("\(what): not an HTTP response") }
+        return HTTPResponse(status: http.statusCode, body: data ?? Data())
+    }
+
+    private static func classify(_ error: any Error, what: String) -> DeliveryFailure {
+        guard let urlError = error as? URLError else { return .transient("\(what): \(error.localizedDescription)") }
+        let reason: String
+        switch urlError.code {
+        case .timedOut: reason = "timed out"
+        case .cannotConnectToHost: reason = "connection refused"
+        case .networkConnectionLost: reason = "connection lost"
+        case .cannotFindHost, .dnsLookupFailed: reason = "host not found"
+        case .notConnectedToInternet: reason = "network down"
+        case .badServerResponse: reason = "bad server response"
+        case .badURL, .unsupportedURL:
+            return .unusable("\(what): the API URL is not usable")
+        case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+            .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired,
+            .secureConnectionFailed:
+            return .unusable("\(what): TLS failed (\(urlError.code.rawValue)); check the certificate and --api-url")
+        default: reason = "network error \(urlError.code.rawValue)"
+        }
+        return .transient("\(what): \(reason)")
+    }
+}
+
+/// Refuses HTTP authentication challenges and remembers which tasks got one.
+///
+/// corelibs-foundation leaves a task suspended for ever on a 401 when nobody answers the challenge
+/// (swift-corelibs-foundation#5456); cancelling it ends the task at once, and the client reports it
+/// as the 401 it was. Credentials travel only as the configured bearer header.
+private final class ChallengeRefuser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    // `lock` guards `challenged`.
+    private let lock = NSLock()
+    private var challenged: Set<Int> = []
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        lock.lock()
+        challenged.insert(task.taskIdentifier)
+        lock.unlock()
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    /// True once for a task that was challenged.
+    func wasChallenged(_ identifier: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return challenged.remove(identifier) != nil
+    }
+}
+
+/// The completion handler's result, handed to the waiting thread.
+private final class Outcome: @unchecked Sendable {
+    // NSCondition guards `value`.
+    private let condition = NSCondition()
+    private var value: (Data?, URLResponse?, (any Error)?)?
+
+    func set(data: Data?, response: URLResponse?, error: (any Error)?) {
+        condition.lock()
+        value = (data, response, error)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait(seconds: Double) -> (Data?, URLResponse?, (any Error)?)? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        while value == nil {
+            if !condition.wait(until: deadline) { break }
+        }
+        return value
+    }
+}

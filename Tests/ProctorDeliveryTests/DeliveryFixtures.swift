@@ -1,0 +1,99 @@
+import Foundation
+import ProctorCore
+import ProctorDelivery
+import ProctorOutbox
+import ProctorTestSupport
+import Synchronization
+
+/// Virtual time: sleeps return at once and move the clock forward, so backoff costs no real time.
+final class TestClock: DeliveryClock {
+    private let state = Mutex((now: Date(timeIntervalSince1970: 1_900_000_000), sleeps: [Double]()))
+    /// Runs on every sleep with the number of sleeps so far; tests use it to end an outage.
+    private let onSleep: @Sendable (Int) -> Void
+
+    init(onSleep: @escaping @Sendable (Int) -> Void = { _ in }) { self.onSleep = onSleep }
+
+    func now() -> Date { state.withLock { $0.now } }
+
+    func sleep(seconds: Double, wakeup: Wakeup) {
+        let count = state.withLock { state -> Int in
+            state.sleeps.append(seconds)
+            state.now = state.now.addingTimeInterval(max(0, seconds))
+            return state.sleeps.count
+        }
+        onSleep(count)
+    }
+
+    /// Always the top of the jitter range, so expected delays are exact.
+    func random() -> Double { 1 }
+
+    var sleeps: [Double] { state.withLock { $0.sleeps } }
+}
+
+/// Builds outboxes full of closed episodes with real JPEG evidence.
+enum DeliveryFixture {
+    static let sessionStart = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// A real photo, 1280x720.
+    static var photo: Data {
+        (try? Data(contentsOf: URL(fileURLWithPath: TestAssets.photo("zidane.jpg")))) ?? Data([0xFF, 0xD8, 0xFF, 0xD9])
+    }
+
+    static func record(start: Double, type: EpisodeType = .phoneDetected, eventType: String? = nil) -> EpisodeRecord {
+        EpisodeRecord(
+            id: UUID(), type: type, eventType: eventType ?? type.rawValue, severity: .high, startMedia: start,
+            endMedia: start + 2, peakConfidence: 0.9, framesSeen: 4,
+            labels: type == .phoneDetected ? ["cell phone", "person"] : [], state: .closed)
+    }
+
+    /// An outbox at `path` with `sessions` sessions of `perSession` closed episodes each; returns
+    /// the episode ids in delivery order.
+    @discardableResult
+    static func fill(
+        _ outbox: Outbox, sessions: Int = 1, perSession: Int, evidence: Data? = photo, studentPrefix: String = "student"
+    ) throws -> [UUID] {
+        var ids: [UUID] = []
+        for session in 0..<sessions {
+            let sessionID = "session-\(session)-\(UUID().uuidString.prefix(8))"
+            try outbox.openSession(
+                id: sessionID, studentID: "\(studentPrefix)-\(session)", examID: "exam-1",
+                startedAt: sessionStart.addingTimeInterval(Double(session)))
+            for index in 0..<perSession {
+                let record = record(start: Double(index) * 10)
+                try outbox.upsertEpisode(sessionID: sessionID, episode: record, evidenceJPEG: evidence)
+                ids.append(record.id)
+            }
+        }
+        return ids
+    }
+}
+
+/// A sink that answers from a script, for the shipper's own logic.
+final class ScriptedSink: DeliverySink {
+    let name = "scripted"
+    let updatesInPlace: Bool
+    private let script: Mutex<(answers: [UUID: [DeliveryFailure]], delivered: [UUID], attempts: [UUID])>
+
+    init(updatesInPlace: Bool = true, failures: [UUID: [DeliveryFailure]] = [:]) {
+        self.updatesInPlace = updatesInPlace
+        script = Mutex((answers: failures, delivered: [], attempts: []))
+    }
+
+    func deliver(_ shipment: Shipment) throws(DeliveryFailure) -> DeliveryReceipt {
+        let failure = script.withLock { state -> DeliveryFailure? in
+            state.attempts.append(shipment.episode.id)
+            if var queue = state.answers[shipment.episode.id], !queue.isEmpty {
+                let next = queue.removeFirst()
+                state.answers[shipment.episode.id] = queue
+                return next
+            }
+            state.delivered.append(shipment.episode.id)
+            return nil
+        }
+        if let failure { throw failure }
+        return DeliveryReceipt(remoteID: "r-\(shipment.key.prefix(8))")
+    }
+
+    var delivered: [UUID] { script.withLock { $0.delivered } }
+    var attempts: [UUID] { script.withLock { $0.attempts } }
+}
