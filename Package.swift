@@ -4,9 +4,14 @@ import PackageDescription
 /// OpenCV comes from the system (Debian `libopencv-dev`). Only the libraries the shim calls are linked:
 /// the `opencv4` pkg-config set would pull hundreds of shared libraries into every process.
 let openCVInclude = "/usr/include/opencv4"
+/// imgcodecs and videoio are not among them: loading them maps GDAL, GDCM, poppler, OpenEXR, ffmpeg
+/// and gstreamer (about 60 MB resident). They live in the ProctorCVIO dynamic library, which CVShim
+/// dlopens only when a non-JPEG image or a video file is read.
 let openCVLibraries: [LinkerSetting] = [
-    "opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_dnn",
-    "opencv_objdetect", "opencv_calib3d", "opencv_videoio",
+    "opencv_core", "opencv_imgproc", "opencv_dnn", "opencv_objdetect", "opencv_calib3d",
+].map { .linkedLibrary($0) }
+let openCVIOLibraries: [LinkerSetting] = [
+    "opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_videoio",
 ].map { .linkedLibrary($0) }
 
 let package = Package(
@@ -16,6 +21,9 @@ let package = Package(
         .executable(name: "proctor", targets: ["ProctorCLI"]),
         .library(name: "ProctorVision", targets: ["ProctorVision"]),
         .library(name: "ProctorCore", targets: ["ProctorCore"]),
+        // libProctorCVIO.so: must sit next to the proctor binary (CVShim loads it from there). Not built
+        // by `swift build --product proctor`: build it with `--product ProctorCVIO` or a plain `swift build`.
+        .library(name: "ProctorCVIO", type: .dynamic, targets: ["CVShimIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,10 +31,25 @@ let package = Package(
     ],
     targets: [
         // Thin C++ shim over OpenCV with a plain C header; every entry point catches C++ exceptions.
+        // JPEG goes through TurboJPEG (Debian libturbojpeg0-dev); dl is for loading ProctorCVIO.
         .target(
             name: "CVShim",
-            cxxSettings: [.unsafeFlags(["-I\(openCVInclude)", "-O2"])],
-            linkerSettings: openCVLibraries
+            // CVShimIO's header only declares the entry points CVShim resolves with dlsym.
+            cxxSettings: [.unsafeFlags(["-I\(openCVInclude)", "-O2", "-I\(Context.packageDirectory)/Sources/CVShimIO/include"])],
+            linkerSettings: openCVLibraries + [.linkedLibrary("turbojpeg"), .linkedLibrary("dl")]
+        ),
+        // The shim's imgcodecs and videoio half, shipped as libProctorCVIO.so and reached only through
+        // dlopen/dlsym from CVShim (no target may depend on it, or it would be linked in statically).
+        // Shares CVShim's internal headers (pv_image, the exception guard) and public header.
+        .target(
+            name: "CVShimIO",
+            cxxSettings: [
+                .unsafeFlags([
+                    "-I\(openCVInclude)", "-O2", "-I\(Context.packageDirectory)/Sources/CVShim",
+                    "-I\(Context.packageDirectory)/Sources/CVShim/include",
+                ])
+            ],
+            linkerSettings: openCVIOLibraries
         ),
         // Pure Swift domain: observations, verdicts, rules. No C imports.
         .target(name: "ProctorCore"),

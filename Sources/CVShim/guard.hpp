@@ -9,11 +9,7 @@
 #include <new>
 #include <string>
 
-#include "cvshim.h"
-
-struct pv_image {
-    cv::Mat mat;  // always CV_8UC3, BGR
-};
+#include "pv_image.hpp"
 
 namespace pvshim {
 

@@ -1,13 +1,11 @@
-// Image decoding, conversion, measurement and drawing.
+// Image conversion, measurement, JPEG encoding and drawing (decoding is in decode.cpp).
 #include "guard.hpp"
+#include "turbojpeg.hpp"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cstdlib>
-#include <stdexcept>
-#include <vector>
 
 using pvshim::fail;
 using pvshim::guarded;
@@ -15,44 +13,11 @@ using pvshim::wrap;
 
 namespace {
 
-/// Brings any decoded Mat to 8-bit BGR.
-cv::Mat to_bgr8(const cv::Mat &input) {
-    cv::Mat image = input;
-    if (image.depth() != CV_8U) {
-        cv::Mat converted;
-        double scale = image.depth() == CV_16U ? 1.0 / 257.0 : (image.depth() == CV_32F || image.depth() == CV_64F ? 255.0 : 1.0);
-        image.convertTo(converted, CV_8U, scale);
-        image = converted;
-    }
-    cv::Mat bgr;
-    switch (image.channels()) {
-    case 1: cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR); break;
-    case 3: bgr = image; break;
-    case 4: cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR); break;
-    default: throw std::runtime_error("unsupported channel count " + std::to_string(image.channels()));
-    }
-    return bgr;
-}
-
 bool valid(const pv_image *image) { return image != nullptr && !image->mat.empty(); }
 
 }  // namespace
 
 extern "C" {
-
-int pv_image_decode(const uint8_t *data, size_t length, pv_image **out, char *err, size_t errcap) {
-    return guarded(err, errcap, [&] {
-        *out = nullptr;
-        if (data == nullptr || length == 0) return fail(err, errcap, "empty input");
-        cv::Mat buffer(1, static_cast<int>(length), CV_8U, const_cast<uint8_t *>(data));
-        // IMREAD_COLOR converts gray/alpha/CMYK to BGR and applies EXIF orientation; 16-bit is
-        // reduced to 8-bit by the codec.
-        cv::Mat decoded = cv::imdecode(buffer, cv::IMREAD_COLOR);
-        if (decoded.empty()) return fail(err, errcap, "not a decodable image");
-        *out = wrap(to_bgr8(decoded));
-        return 0;
-    });
-}
 
 int pv_image_from_bgr(const uint8_t *data, int width, int height, size_t stride, pv_image **out,
                       char *err, size_t errcap) {
@@ -191,14 +156,7 @@ int pv_image_encode_jpeg(const pv_image *image, int quality, uint8_t **out, size
         *out = nullptr;
         *length = 0;
         if (!valid(image)) return fail(err, errcap, "invalid image");
-        std::vector<uint8_t> bytes;
-        std::vector<int> params = {cv::IMWRITE_JPEG_QUALITY, std::clamp(quality, 1, 100)};
-        if (!cv::imencode(".jpg", image->mat, bytes, params)) return fail(err, errcap, "JPEG encoding failed");
-        auto *buffer = static_cast<uint8_t *>(std::malloc(bytes.size()));
-        if (buffer == nullptr) return fail(err, errcap, "out of memory");
-        std::memcpy(buffer, bytes.data(), bytes.size());
-        *out = buffer;
-        *length = bytes.size();
+        *out = pvshim::turbo_encode(image->mat, std::clamp(quality, 1, 100), *length);
         return 0;
     });
 }

@@ -1,15 +1,10 @@
-// Video files and network streams through cv::VideoCapture.
+// Video files and network streams: forwarded to cv::VideoCapture in libProctorCVIO.so, so videoio
+// (ffmpeg, gstreamer) is only mapped by processes that read video.
 #include "guard.hpp"
-
-#include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
+#include "io_loader.hpp"
 
 using pvshim::fail;
 using pvshim::guarded;
-
-struct pv_video {
-    cv::VideoCapture capture;
-};
 
 extern "C" {
 
@@ -17,37 +12,31 @@ int pv_video_open(const char *source, pv_video **out, char *err, size_t errcap) 
     return guarded(err, errcap, [&] {
         *out = nullptr;
         if (source == nullptr) return fail(err, errcap, "no source");
-        auto *video = new pv_video();
-        if (!video->capture.open(source, cv::CAP_ANY)) {
-            delete video;
-            return fail(err, errcap, std::string("cannot open video source ") + source);
-        }
-        *out = video;
-        return 0;
+        const auto &io = pvshim::io_library();
+        if (!io.loaded()) return fail(err, errcap, pvshim::io_missing_message("reading video"));
+        return io.video_open(source, out, err, errcap);
     });
 }
 
-void pv_video_free(pv_video *video) { delete video; }
+// A video handle exists only if the library loaded, so these need no load check beyond null.
+void pv_video_free(pv_video *video) {
+    try {
+        if (video != nullptr) pvshim::io_library().video_free(video);
+    } catch (...) {
+    }
+}
 
 int pv_video_read(pv_video *video, pv_image **out, double *position_ms, char *err, size_t errcap) {
     return guarded(err, errcap, [&] {
         *out = nullptr;
         if (video == nullptr) return fail(err, errcap, "invalid video");
-        cv::Mat frame;
-        if (!video->capture.read(frame) || frame.empty()) return 0;
-        *position_ms = video->capture.get(cv::CAP_PROP_POS_MSEC);
-        cv::Mat bgr;
-        if (frame.type() == CV_8UC3) bgr = frame;
-        else if (frame.channels() == 1) cv::cvtColor(frame, bgr, cv::COLOR_GRAY2BGR);
-        else frame.convertTo(bgr, CV_8UC3);
-        *out = pvshim::wrap(bgr.clone());
-        return 1;
+        return pvshim::io_library().video_read(video, out, position_ms, err, errcap);
     });
 }
 
 double pv_video_fps(const pv_video *video) {
     try {
-        return video ? const_cast<pv_video *>(video)->capture.get(cv::CAP_PROP_FPS) : 0.0;
+        return video != nullptr ? pvshim::io_library().video_fps(video) : 0.0;
     } catch (...) {
         return 0.0;
     }

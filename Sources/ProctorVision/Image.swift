@@ -17,9 +17,18 @@ public final class Image: @unchecked Sendable {
 
     /// Decodes encoded bytes (use ``ImageLoader`` for files: it checks headers and limits first).
     public static func decode(_ bytes: [UInt8]) throws(VisionError) -> Image {
+        try decode(bytes, probe: ImageProbe.inspect(bytes))
+    }
+
+    /// Decodes with the decoder `probe` calls for: TurboJPEG for upright JPEGs (camera frames, most
+    /// photos), which keeps OpenCV's imgcodecs and its ~45 MB of dependencies out of the process;
+    /// imgcodecs (loaded on demand) for other formats and rotated JPEGs, since it applies EXIF
+    /// orientation.
+    static func decode(_ bytes: [UInt8], probe: ImageProbe) throws(VisionError) -> Image {
         var out: OpaquePointer?
+        let decoder = probe.isUprightJPEG ? pv_image_decode_jpeg : pv_image_decode
         try shim("decode") { err, cap in
-            bytes.withUnsafeBufferPointer { pv_image_decode($0.baseAddress, $0.count, &out, err, cap) }
+            bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, &out, err, cap) }
         }
         return try wrap(out)
     }
@@ -113,7 +122,7 @@ public final class Image: @unchecked Sendable {
         return bytes
     }
 
-    /// JPEG bytes at `quality` (1...100).
+    /// JPEG bytes at `quality` (1...100), 4:2:0 chroma subsampling.
     public func jpegData(quality: Int = 85) throws(VisionError) -> [UInt8] {
         var buffer: UnsafeMutablePointer<UInt8>?
         var length = 0

@@ -39,7 +39,7 @@ public struct ImageLoader: Sendable {
             }
         }
         if probe.format == .jpeg, !probe.isComplete { throw VisionError("truncated or corrupt JPEG (no end-of-image marker)") }
-        return try Image.decode(bytes)
+        return try Image.decode(bytes, probe: probe)
     }
 
     /// The whole content of a file, or a one-line error naming what went wrong.

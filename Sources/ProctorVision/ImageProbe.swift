@@ -13,13 +13,20 @@ public struct ImageProbe: Sendable, Hashable {
     public var height: Int?
     /// For JPEG: whether an end-of-image marker follows the first scan.
     public var isComplete: Bool
+    /// For JPEG: the EXIF Orientation tag (1...8) when the file has one. 1 means stored upright.
+    public var orientation: Int?
 
-    public init(format: Format, width: Int? = nil, height: Int? = nil, isComplete: Bool = true) {
+    public init(format: Format, width: Int? = nil, height: Int? = nil, isComplete: Bool = true, orientation: Int? = nil) {
         self.format = format
         self.width = width
         self.height = height
         self.isComplete = isComplete
+        self.orientation = orientation
     }
+
+    /// Whether TurboJPEG can decode these bytes as displayed: a JPEG stored upright. Others need
+    /// OpenCV's full decoder, which applies EXIF orientation.
+    var isUprightJPEG: Bool { format == .jpeg && (orientation ?? 1) == 1 }
 
     /// Reads the header of `bytes`.
     public static func inspect(_ bytes: [UInt8]) -> ImageProbe {
@@ -51,9 +58,12 @@ public struct ImageProbe: Sendable, Hashable {
         var offset = 2
         var width: Int?
         var height: Int?
+        var orientation: Int?
         let bytes = reader.bytes
         while offset + 4 <= bytes.count {
-            guard bytes[offset] == 0xFF else { return ImageProbe(format: .jpeg, width: width, height: height, isComplete: false) }
+            guard bytes[offset] == 0xFF else {
+                return ImageProbe(format: .jpeg, width: width, height: height, isComplete: false, orientation: orientation)
+            }
             let marker = bytes[offset + 1]
             if marker == 0xFF { offset += 1; continue }  // fill byte
             if marker == 0xD8 || (0xD0...0xD7).contains(marker) || marker == 0x01 { offset += 2; continue }
@@ -63,16 +73,20 @@ public struct ImageProbe: Sendable, Hashable {
                 height = reader.bigEndian16(at: offset + 5)
                 width = reader.bigEndian16(at: offset + 7)
             }
+            // APP1: the first EXIF segment's orientation counts, as in OpenCV's decoder.
+            if marker == 0xE1, orientation == nil {
+                orientation = reader.exifOrientation(in: (offset + 4)..<min(offset + 2 + length, bytes.count))
+            }
             if marker == 0xDA {
                 // Inside entropy-coded data 0xFF is always stuffed or a restart marker, so an FFD9 after
                 // the first scan header is the real end of image.
                 let scanStart = offset + 2 + length
                 let complete = reader.containsEndOfImage(after: scanStart)
-                return ImageProbe(format: .jpeg, width: width, height: height, isComplete: complete)
+                return ImageProbe(format: .jpeg, width: width, height: height, isComplete: complete, orientation: orientation)
             }
             offset += 2 + length
         }
-        return ImageProbe(format: .jpeg, width: width, height: height, isComplete: false)
+        return ImageProbe(format: .jpeg, width: width, height: height, isComplete: false, orientation: orientation)
     }
 
     private static func inspectWebP(_ reader: ByteReader) -> ImageProbe {

@@ -39,12 +39,20 @@ int pv_num_threads(void);
 void pv_quiet_logs(void);
 /// The OpenCV version string, e.g. "4.6.0".
 const char *pv_opencv_version(void);
+/// At process exit, writes one line to stderr saying whether OpenCV's imgcodecs and videoio and
+/// libProctorCVIO.so are mapped (from /proc/self/maps): for tests and memory investigations.
+void pv_report_mapped_io_at_exit(void);
 
 // MARK: - Images
 
-/// Decodes an encoded image (JPEG, PNG, BMP, TIFF, WebP, PNM...) to 8-bit BGR, honouring EXIF
-/// orientation. Grayscale, alpha, 16-bit and CMYK inputs are converted.
+/// Decodes an encoded image (JPEG, PNG, BMP, TIFF, WebP, PNM...) to 8-bit BGR with OpenCV's
+/// imgcodecs, honouring EXIF orientation. Grayscale, alpha, 16-bit and CMYK inputs are converted.
+/// imgcodecs lives in libProctorCVIO.so, loaded on the first call (a clear error when it is missing).
 int pv_image_decode(const uint8_t *data, size_t length, pv_image **out, char *err, size_t errcap);
+/// Decodes a JPEG to 8-bit BGR with TurboJPEG, ignoring EXIF orientation (callers route JPEGs whose
+/// orientation is not 1 to `pv_image_decode`). JPEGs TurboJPEG cannot read (CMYK/YCCK) fall back to
+/// `pv_image_decode`. Grayscale is converted.
+int pv_image_decode_jpeg(const uint8_t *data, size_t length, pv_image **out, char *err, size_t errcap);
 /// Copies packed BGR24 pixels (`stride` bytes per row) into a new image.
 int pv_image_from_bgr(const uint8_t *data, int width, int height, size_t stride, pv_image **out,
                       char *err, size_t errcap);
@@ -80,7 +88,7 @@ int pv_image_measure(const pv_image *image, int sample_side, pv_image_stats *out
 int pv_image_gray_thumbnail(const pv_image *image, int width, int height, uint8_t *out, char *err,
                             size_t errcap);
 
-/// Encodes as JPEG. `*out` is allocated with malloc; release it with `pv_buffer_free`.
+/// Encodes as baseline JPEG, 4:2:0, with TurboJPEG. `*out` is allocated with malloc; release it with `pv_buffer_free`.
 int pv_image_encode_jpeg(const pv_image *image, int quality, uint8_t **out, size_t *length,
                          char *err, size_t errcap);
 void pv_buffer_free(uint8_t *buffer);
@@ -136,7 +144,7 @@ int pv_solve_pnp(const double *object_points, const double *image_points, int co
 
 // MARK: - Video files and streams
 
-/// Opens a video file or URL through OpenCV's video I/O.
+/// Opens a video file or URL through OpenCV's video I/O (in libProctorCVIO.so, loaded on first use).
 int pv_video_open(const char *source, pv_video **out, char *err, size_t errcap);
 void pv_video_free(pv_video *video);
 /// Reads the next frame. Returns 1 with `*out` set, 0 at the end of the stream, -1 on error.
