@@ -4,6 +4,7 @@ import Logging
 import ProctorAgent
 import ProctorCapture
 import ProctorCore
+import ProctorDelivery
 import ProctorOutbox
 import ProctorVision
 
@@ -23,6 +24,8 @@ struct Monitor: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var outboxOptions: OutboxOptions
+    @OptionGroup(title: "Delivery (optional: without a sink, episodes wait in the outbox for `proctor ship`)")
+    var delivery: DeliveryOptions
 
     @Option(help: "V4L2 device to read, e.g. /dev/video0.")
     var camera: String?
@@ -56,6 +59,7 @@ struct Monitor: AsyncParsableCommand {
         guard !student.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--student must not be empty") }
         guard parsedSize != nil else { throw ValidationError("--size must look like 640x480") }
         if let fps, !(fps > 0 && fps <= 30) { throw ValidationError("--fps must be in (0, 30]") }
+        if delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil { try delivery.validateChoice() }
     }
 
     var parsedSize: (width: Int, height: Int)? {
@@ -142,6 +146,15 @@ struct Monitor: AsyncParsableCommand {
         logger.notice(
             "monitoring", metadata: ["session": "\(identity.sessionID)", "source": "\(sampler.sourceDescription)", "outbox": "\(outboxPath)"])
 
+        // Delivery runs on its own thread and never holds up capture or analysis; what it has not sent
+        // when the monitor stops stays pending in the outbox.
+        var shipper: Shipper?
+        if delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil {
+            shipper = Shipper(outbox: outbox, sink: try delivery.makeSink(), logger: logger)
+            shipper?.start()
+        }
+        defer { shipper?.stop() }
+
         let stopping = SignalWatcher { signal in
             Terminal.writeError(signal == SIGINT ? "\n" : "")
             sampler.stop()
@@ -151,7 +164,8 @@ struct Monitor: AsyncParsableCommand {
         for await event in sampler.events {
             if case .failed(let error) = event { failure = error }
             do {
-                try session.handle(event)
+                let changes = try session.handle(event)
+                if changes.contains(where: { if case .closed = $0 { true } else { false } }) { shipper?.wake() }
             } catch {
                 // The outbox refused a write: stop rather than lose episodes silently.
                 status.clear()
@@ -163,6 +177,7 @@ struct Monitor: AsyncParsableCommand {
         }
         status.clear()
         try session.finish()
+        shipper?.wake()
         let stats = session.statistics
         let summary = String(
             format: "session %@: %d frames analysed, %.0f s with a face, %d episodes (outbox %@)", identity.sessionID,

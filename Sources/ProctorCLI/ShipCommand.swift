@@ -21,8 +21,7 @@ struct Ship: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The outbox file (default: $PROCTOR_OUTBOX).")
-    var outbox: String?
+    @OptionGroup var outboxOptions: OutboxOptions
 
     @OptionGroup var delivery: DeliveryOptions
 
@@ -44,9 +43,7 @@ struct Ship: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger(label: "proctor.ship")
-        guard let path = outbox ?? ProcessInfo.processInfo.environment["PROCTOR_OUTBOX"], !path.isEmpty else {
-            throw ValidationError("give --outbox PATH or set PROCTOR_OUTBOX")
-        }
+        let path = outboxOptions.path
         // Opening a missing path would create an empty outbox and report success: a typo must fail.
         guard FileManager.default.fileExists(atPath: path) else { throw Failure.noInput("no outbox at \(path)") }
         let store: Outbox
