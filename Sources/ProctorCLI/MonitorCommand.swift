@@ -177,7 +177,16 @@ struct Monitor: AsyncParsableCommand {
         }
         status.clear()
         try session.finish()
-        shipper?.wake()
+        if let running = shipper {
+            // The episodes closed just now: one more pass (one attempt per session, so a service that is
+            // down cannot hold the exit); whatever fails stays pending for the next run or `proctor ship`.
+            running.stop()
+            shipper = nil
+            let final = Shipper(outbox: outbox, sink: try delivery.makeSink(), policy: RetryPolicy(maxAttempts: 1), logger: logger)
+            let report = final.drain()
+            logger.notice(
+                "delivery", metadata: ["delivered": "\(report.delivered)", "pending": "\(report.remaining)", "rejected": "\(report.rejected)"])
+        }
         let stats = session.statistics
         let summary = String(
             format: "session %@: %d frames analysed, %.0f s with a face, %d episodes (outbox %@)", identity.sessionID,

@@ -67,3 +67,29 @@ struct MonitorCommandTests {
         #expect(try CommandRunner.run(proctor, ["monitor", "--source", "x", "--student", "s", "--size", "big"]).status == 64)
     }
 }
+
+/// `proctor monitor` with a sink: episodes reach the service while (and right after) it runs.
+@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+struct MonitorDeliveryTests {
+    @Test func replayDeliversEveryEpisodeToTheAPI() throws {
+        let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+        let service = try FakeProctoringService()
+        let folder = try TemporaryDirectory()
+        let clip = folder.path("clip")
+        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        try DemoClip.make(in: clip)
+        let outbox = folder.path("outbox.sqlite")
+        let result = try CommandRunner.run(
+            proctor,
+            ["monitor", "--source", clip, "--student", "s-77", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "-q"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let listed = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
+        let episodes = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(episodes.count >= 4)
+        #expect(episodes.allSatisfy { $0["delivery"] as? String == "delivered" })
+        // One service event per episode, for the right student, with the evidence image attached.
+        #expect(service.events.count == episodes.count)
+        #expect(service.events.allSatisfy { $0.studentID == "s-77" && ($0.image?.count ?? 0) > 1000 })
+        #expect(Set(service.events.map(\.eventType)).isSuperset(of: ["face_absent", "multiple_faces", "phone_detected"]))
+    }
+}
