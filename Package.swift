@@ -67,7 +67,8 @@ let package = Package(
         // The durable local outbox of sessions, episodes and evidence.
         .target(name: "ProctorOutbox", dependencies: ["CSQLite", "ProctorCore"]),
         // Session reports for reviewers: one self-contained HTML page (or JSON) per session.
-        .target(name: "ProctorReport", dependencies: ["ProctorCore", "ProctorOutbox", "ProctorVision"]),
+        // Reads the local outbox, or the service's database through ProctorDelivery's libpq wrapper.
+        .target(name: "ProctorReport", dependencies: ["ProctorCore", "ProctorOutbox", "ProctorVision", "ProctorDelivery"]),
         // The workstation agent's loop: frames -> analysis -> episodes -> outbox, with evidence.
         .target(
             name: "ProctorAgent",
@@ -87,7 +88,8 @@ let package = Package(
         .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
         .testTarget(name: "ProctorCoreTests", dependencies: ["ProctorCore"]),
         .testTarget(
-            name: "ProctorReportTests", dependencies: ["ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorTestSupport"]),
+            name: "ProctorReportTests",
+            dependencies: ["ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorDelivery", "ProctorTestSupport"]),
         .testTarget(name: "ProctorAgentTests", dependencies: ["ProctorAgent", "ProctorTestSupport"]),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport"]),
         .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),

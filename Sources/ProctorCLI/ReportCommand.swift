@@ -12,8 +12,11 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a session's report: timeline, evidence frames and a credibility level.",
         discussion: """
-            Without --session, the latest session in the outbox. The HTML page is self-contained (inline CSS, \
-            embedded evidence thumbnails) and holds biometric data: it is written readable by its owner only.
+            Without --session, the latest session in the outbox. With --database-url (or $PROCTOR_DATABASE_URL), \
+            the service's PostgreSQL database instead: the session is --student's events from --since (default: \
+            their first event) to --until (default: now), with evidence files from --media-root; the database \
+            keeps no durations, so each event is a moment on the page. The HTML page is self-contained (inline \
+            CSS, embedded evidence thumbnails) and holds biometric data: it is written readable by its owner only.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case html, json }
@@ -23,7 +26,7 @@ struct Report: ParsableCommand {
     @Option(help: "The session to report (default: the latest in the outbox).")
     var session: String?
 
-    @Option(help: "Read the service's PostgreSQL database instead of the outbox (needs --media-root and --student).")
+    @Option(help: "Read the service's PostgreSQL database instead of the outbox (needs --media-root and --student; default: $PROCTOR_DATABASE_URL when those are given).")
     var databaseURL: String?
 
     @Option(help: "Directory holding the service's media files (with --database-url).")
@@ -47,13 +50,29 @@ struct Report: ParsableCommand {
     @Option(help: "Time zone for wall-clock times, e.g. Europe/Berlin (default: this machine's).")
     var timeZone: String?
 
+    /// --database-url, else $PROCTOR_DATABASE_URL when a database-only option asks for the database.
+    private var resolvedDatabaseURL: String? {
+        if let databaseURL { return databaseURL }
+        guard mediaRoot != nil || student != nil || since != nil || until != nil else { return nil }
+        return ProcessInfo.processInfo.environment["PROCTOR_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func validate() throws {
-        if databaseURL != nil {
-            guard mediaRoot != nil, student != nil else {
+        if resolvedDatabaseURL != nil {
+            guard mediaRoot != nil, student?.isEmpty == false else {
                 throw ValidationError("--database-url needs --media-root and --student")
             }
+            if session != nil {
+                throw ValidationError("--session applies to the outbox; from the database, use --student, --since and --until")
+            }
+            for (name, value) in [("--since", since), ("--until", until)] {
+                if let value, ReportWindow.timestamp(value) == nil {
+                    throw ValidationError("\(name) \(value) is not an ISO 8601 date or timestamp (e.g. 2025-05-12T09:00:00Z)")
+                }
+            }
         } else if mediaRoot != nil || student != nil || since != nil || until != nil {
-            throw ValidationError("--media-root, --student, --since and --until only apply with --database-url")
+            throw ValidationError(
+                "--media-root, --student, --since and --until only apply with --database-url (or $PROCTOR_DATABASE_URL)")
         }
         if let timeZone, TimeZone(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone \(timeZone)")
@@ -61,24 +80,7 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        if databaseURL != nil {
-            // The reader of the service's tables comes with the delivery module; until then, say so plainly.
-            throw Failure.unavailable(
-                "reading sessions from the service's database is not available yet; use --outbox with the local outbox")
-        }
-        let path = outboxOptions.path
-        guard FileManager.default.fileExists(atPath: path) else { throw Failure.noInput("no outbox at \(path)") }
-        let input: ReportInput
-        do {
-            let outbox = try Outbox(path: path)
-            defer { outbox.close() }
-            input = try OutboxReportSource(outbox: outbox).load(sessionID: session)
-        } catch let error as ReportError {
-            if case .sessionNotFound = error { throw Failure.noInput(error.description) }
-            throw Failure.configuration(error.description)
-        } catch {
-            throw Failure.configuration("outbox \(path): \(error)")
-        }
+        let input = try resolvedDatabaseURL.map(loadFromDatabase) ?? loadFromOutbox()
         let report = ReportBuilder(shrinker: JPEGEvidenceShrinker()).build(input)
         let bytes: Data
         switch format {
@@ -93,6 +95,44 @@ struct Report: ParsableCommand {
             return
         }
         try Self.writeOwnerOnly(bytes, to: out)
+    }
+
+    private func loadFromOutbox() throws -> ReportInput {
+        let path = outboxOptions.path
+        guard FileManager.default.fileExists(atPath: path) else { throw Failure.noInput("no outbox at \(path)") }
+        do {
+            let outbox = try Outbox(path: path)
+            defer { outbox.close() }
+            return try OutboxReportSource(outbox: outbox).load(sessionID: session)
+        } catch let error as ReportError {
+            throw Self.failure(error)
+        } catch {
+            throw Failure.configuration("outbox \(path): \(error)")
+        }
+    }
+
+    private func loadFromDatabase(_ url: String) throws -> ReportInput {
+        guard let mediaRoot, let student else { throw ValidationError("--database-url needs --media-root and --student") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: mediaRoot, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure.noInput("media root \(mediaRoot) is not a directory")
+        }
+        let window = ReportWindow(
+            studentID: student, since: since.flatMap(ReportWindow.timestamp), until: until.flatMap(ReportWindow.timestamp))
+        do {
+            return try DatabaseReportSource(url: url, mediaRoot: mediaRoot, window: window).load(sessionID: nil)
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    /// Exit statuses: no such session or student 66, database unreachable 69, anything else 78.
+    private static func failure(_ error: ReportError) -> Failure {
+        switch error {
+        case .sessionNotFound: .noInput(error.description)
+        case .unreachable: .unavailable(error.description)
+        case .source, .rendering: .configuration(error.description)
+        }
     }
 
     /// Writes through a 0600 temporary file renamed into place: a reader never sees half a report,

@@ -60,6 +60,7 @@ public struct HTMLReportRenderer: Sendable {
 
         let high = report.episodes.filter { $0.severity == .high }.count
         let lost = report.session.durationSeconds - report.session.monitoredSeconds
+        let points = session.pointEvents == true
         let facts: [(key: String, label: String, value: String, note: String?)] = [
             ("student", "Student", session.studentID, nil),
             ("exam", "Exam", session.examID.isEmpty ? "—" : session.examID, nil),
@@ -68,8 +69,10 @@ public struct HTMLReportRenderer: Sendable {
                 ? "report as of \(dateTime(report.generatedAt))" : nil),
             ("duration", "Session length", ReportText.duration(session.durationSeconds),
                 session.framesAnalyzed.map { "\(ReportText.count($0)) frames analysed" }),
-            ("monitored", "Monitored time", ReportText.duration(session.monitoredSeconds),
-                lost > 0 ? "camera lost for \(ReportText.duration(lost))" : "camera never lost"),
+            points
+                ? ("monitored", "Monitored time", "not recorded", "credibility uses the session length")
+                : ("monitored", "Monitored time", ReportText.duration(session.monitoredSeconds),
+                    lost > 0 ? "camera lost for \(ReportText.duration(lost))" : "camera never lost"),
             ("face", "Face visible", session.faceVisibleFraction.map(ReportText.percent) ?? "not recorded",
                 session.faceVisibleFraction == nil ? nil : "of monitored time"),
             ("episodes", "Episodes", ReportText.count(report.episodes.count), "\(ReportText.count(high)) of high severity"),
@@ -82,6 +85,11 @@ public struct HTMLReportRenderer: Sendable {
             page.raw("</dd></div>")
         }
         page.raw("</dl>")
+        if let notes = report.notes, !notes.isEmpty {
+            page.raw("<ul class=\"notes\" data-field=\"notes\">")
+            for note in notes { page.raw("<li>").text(note).raw("</li>") }
+            page.raw("</ul>")
+        }
     }
 
     private func timeline(_ report: SessionReport, into page: HTMLPage) {
@@ -198,10 +206,15 @@ public struct HTMLReportRenderer: Sendable {
         page.raw("</h4><dl><dt>Time</dt><dd>\(ReportText.clock(entry.start)) – \(ReportText.clock(entry.end))")
         let wallStart = report.session.startedAt.addingTimeInterval(entry.start)
         page.raw(" <span class=\"sub\">(").text(time(wallStart)).raw(")</span></dd>")
-        page.raw("<dt>Duration</dt><dd data-field=\"duration\">\(ReportText.duration(entry.durationSeconds))</dd>")
-        page.raw("<dt>Confidence</dt><dd data-field=\"confidence\">\(ReportText.percent(min(1, max(0, entry.confidence))))")
-        if entry.framesSeen > 0 { page.raw(" · \(entry.framesSeen) frames") }
-        page.raw("</dd>")
+        if report.session.pointEvents == true {
+            // The source has the moment only: a duration or confidence here would be made up.
+            page.raw("<dt>Duration</dt><dd data-field=\"duration\">not recorded</dd>")
+        } else {
+            page.raw("<dt>Duration</dt><dd data-field=\"duration\">\(ReportText.duration(entry.durationSeconds))</dd>")
+            page.raw("<dt>Confidence</dt><dd data-field=\"confidence\">\(ReportText.percent(min(1, max(0, entry.confidence))))")
+            if entry.framesSeen > 0 { page.raw(" · \(entry.framesSeen) frames") }
+            page.raw("</dd>")
+        }
         if !entry.labels.isEmpty {
             page.raw("<dt>Detected</dt><dd>").text(entry.labels.joined(separator: ", ")).raw("</dd>")
         }
@@ -218,7 +231,8 @@ public struct HTMLReportRenderer: Sendable {
         }
         page.raw("<p>This session: Σ weight × counted seconds = ")
         page.text(String(format: "%.0f", report.credibility.weightedSeconds))
-        page.raw(" over \(String(format: "%.0f", report.session.monitoredSeconds)) monitored seconds, score ")
+        let over = report.session.pointEvents == true ? "seconds of session length" : "monitored seconds"
+        page.raw(" over \(String(format: "%.0f", report.session.monitoredSeconds)) \(over), score ")
         page.text(String(format: "%.1f", report.credibility.score)).raw(".</p></div>")
     }
 

@@ -53,12 +53,12 @@ public struct ReportBuilder: Sendable {
             id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
             endedAt: session.endedAt, durationSeconds: duration, monitoredSeconds: monitored,
             framesAnalyzed: session.framesAnalyzed, secondsWithFace: session.secondsWithFace,
-            faceVisibleFraction: faceFraction)
+            faceVisibleFraction: faceFraction, pointEvents: session.pointEvents ? true : nil)
         let credibility = policy.assess(
             entries.map { ($0.type, $0.severity, $0.durationSeconds) }, monitoredSeconds: monitored)
         return SessionReport(
             generatedAt: now, session: header, credibility: credibility, summary: Self.summarize(entries), gaps: gaps,
-            episodes: entries)
+            episodes: entries, notes: session.notes.isEmpty ? nil : session.notes)
     }
 
     private func entry(for episode: ReportEpisodeInput, reportEnd: Double, imageBytes: Int) -> SessionReport.Entry {
@@ -75,6 +75,8 @@ public struct ReportBuilder: Sendable {
             } else {
                 note = "Evidence images were left out of this report."
             }
+        } else if let sourceNote = episode.evidenceNote {
+            note = sourceNote
         } else if episode.type == .cameraLost {
             note = "No frame: the camera delivered nothing during this episode."
         } else if episode.evidencePurgedAt != nil {

@@ -13,10 +13,14 @@ public struct ReportSession: Sendable, Hashable {
     public var framesAnalyzed: Int?
     /// Seconds during which a face was counted; nil when the monitor never reported it.
     public var secondsWithFace: Double?
+    /// True when the source keeps only points in time: no monitored time, durations or confidences.
+    public var pointEvents: Bool
+    /// What the source could not tell, in sentences for the page.
+    public var notes: [String]
 
     public init(
         id: String, studentID: String, examID: String, startedAt: Date, endedAt: Date? = nil,
-        framesAnalyzed: Int? = nil, secondsWithFace: Double? = nil
+        framesAnalyzed: Int? = nil, secondsWithFace: Double? = nil, pointEvents: Bool = false, notes: [String] = []
     ) {
         self.id = id
         self.studentID = studentID
@@ -25,6 +29,8 @@ public struct ReportSession: Sendable, Hashable {
         self.endedAt = endedAt
         self.framesAnalyzed = framesAnalyzed
         self.secondsWithFace = secondsWithFace
+        self.pointEvents = pointEvents
+        self.notes = notes
     }
 }
 
@@ -55,11 +61,13 @@ public struct ReportEpisodeInput: Sendable, Hashable {
     public var evidenceKind: EvidenceKind
     /// When retention deleted the evidence, so the page can say why there is no image.
     public var evidencePurgedAt: Date?
+    /// Why there is no evidence, when the source knows better than the builder's default wording.
+    public var evidenceNote: String?
 
     public init(
         id: UUID, type: EpisodeType, eventType: String? = nil, severity: EpisodeSeverity, start: Double, end: Double?,
         peakConfidence: Double, framesSeen: Int, labels: Set<String> = [], evidence: Data? = nil,
-        evidenceKind: EvidenceKind = .annotated, evidencePurgedAt: Date? = nil
+        evidenceKind: EvidenceKind = .annotated, evidencePurgedAt: Date? = nil, evidenceNote: String? = nil
     ) {
         self.id = id
         self.type = type
@@ -73,6 +81,7 @@ public struct ReportEpisodeInput: Sendable, Hashable {
         self.evidence = evidence
         self.evidenceKind = evidenceKind
         self.evidencePurgedAt = evidencePurgedAt
+        self.evidenceNote = evidenceNote
     }
 }
 

@@ -33,6 +33,8 @@ enum ReportStyle {
         .facts dt { color: var(--muted); font-size: 12px; }
         .facts dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
         .facts dd small { display: block; font-weight: 400; color: var(--muted); }
+        .notes { margin: 10px 0 0; padding: 8px 12px 8px 28px; border: 1px solid var(--line); border-radius: 8px;
+          background: var(--panel); color: var(--muted); font-size: 12.5px; }
         .live { display: inline-block; margin-left: 8px; padding: 1px 8px; border-radius: 10px; font-size: 12px;
           background: var(--medium-bg); color: var(--medium-ink); border: 1px solid var(--medium); }
         .timeline { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px 8px; }

@@ -19,10 +19,12 @@ public struct SessionReport: Sendable, Hashable, Codable {
     public var gaps: [TimeRange]
     /// Every episode, by start time.
     public var episodes: [Entry]
+    /// What the source could not tell, in sentences for the page's header; nil when it told everything.
+    public var notes: [String]?
 
     public init(
         generatedAt: Date, session: Header, credibility: Credibility, summary: [TypeSummary], gaps: [TimeRange],
-        episodes: [Entry]
+        episodes: [Entry], notes: [String]? = nil
     ) {
         self.formatVersion = Self.formatVersion
         self.generatedAt = generatedAt
@@ -31,6 +33,7 @@ public struct SessionReport: Sendable, Hashable, Codable {
         self.summary = summary
         self.gaps = gaps
         self.episodes = episodes
+        self.notes = notes
     }
 
     /// Who, what, when, and how much of it the camera saw.
@@ -49,6 +52,10 @@ public struct SessionReport: Sendable, Hashable, Codable {
         public var secondsWithFace: Double?
         /// secondsWithFace ÷ monitoredSeconds, 0...1; nil when the face time is unknown.
         public var faceVisibleFraction: Double?
+        /// True when the source keeps events as points in time, without monitored time, durations or
+        /// confidences (the service's database); then ``monitoredSeconds`` is just the session length.
+        /// Nil for the monitor's own sessions.
+        public var pointEvents: Bool?
     }
 
     /// What one episode type amounted to.

@@ -54,11 +54,16 @@ struct ReportCommandTests {
         #expect(noOutbox.status == 66)
         #expect(noOutbox.stderr.hasPrefix("error: no outbox at"))
 
+        // Port 1 refuses at once; the password must not reach the message.
         let database = try CommandRunner.run(
             proctor,
-            ["report", "--database-url", "postgres://localhost/x", "--media-root", folder.url.path, "--student", "7", "--out", out])
+            [
+                "report", "--database-url", "postgresql://reviewer:s3cret@127.0.0.1:1/proctoring", "--media-root",
+                folder.url.path, "--student", "7", "--out", out,
+            ])
         #expect(database.status == 69)
-        #expect(database.stderr.contains("not available yet"))
+        #expect(database.stderr.hasPrefix("error: database postgresql://***@127.0.0.1:1/proctoring: cannot connect"))
+        #expect(!database.stderr.contains("s3cret"))
         #expect(database.stderr.split(separator: "\n").count == 1)
 
         let halfDatabase = try CommandRunner.run(proctor, ["report", "--database-url", "postgres://x", "--out", out])
