@@ -80,7 +80,7 @@ let package = Package(
             name: "ProctorCLI",
             dependencies: [
                 "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox", "ProctorAgent", "ProctorReport",
-                "ProctorDelivery",
+                "ProctorDelivery", "ProctorReanalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -113,6 +113,13 @@ let package = Package(
         .testTarget(
             name: "ProctorDeliveryTests",
             dependencies: ["ProctorDelivery", "ProctorOutbox", "ProctorCore", "ProctorTestSupport", "ProctorCLI"]
+        ),
+        // Re-runs the current pipeline over the service's stored evidence; workers share a PostgreSQL work queue.
+        .target(name: "ProctorReanalysis", dependencies: ["ProctorVision", "ProctorCore", "ProctorDelivery"]),
+        // Needs a real PostgreSQL server: run through scripts/test or scripts/with-postgres.
+        .testTarget(
+            name: "ProctorReanalysisTests",
+            dependencies: ["ProctorReanalysis", "ProctorDelivery", "ProctorVision", "ProctorTestSupport", "ProctorCLI"]
         ),
     ],
     swiftLanguageModes: [.v6],

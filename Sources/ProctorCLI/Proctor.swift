@@ -11,7 +11,7 @@ struct Proctor: AsyncParsableCommand {
             Exit codes: 0 success, 1 some inputs failed or a check failed, 64 usage error, 70 internal error.
             """,
         version: "0.1.0",
-        subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self]
+        subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self, Reanalyze.self, Db.self]
     )
 
     /// Runs the chosen subcommand; a ``Failure`` prints one line and exits with its own status.

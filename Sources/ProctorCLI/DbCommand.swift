@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import ProctorDelivery
+import ProctorReanalysis
+
+/// `proctor db`: the project's own tables in the service's database.
+struct Db: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage the project's own tables (proctor_*) in the service's database.",
+        subcommands: [DbMigrate.self]
+    )
+}
+
+/// `proctor db migrate`: creates or updates the proctor_* tables; never touches the service's tables.
+struct DbMigrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or update the proctor_reanalysis tables, idempotently.",
+        discussion: """
+            Safe to run again and from several machines at once (an advisory lock serialises migrations). \
+            Exit status: 0 done, 69 database unreachable, 78 refused (permissions, wrong database).
+            """
+    )
+
+    @Option(help: "The service's PostgreSQL URL (default: $PROCTOR_DATABASE_URL).")
+    var databaseURL: String?
+
+    func run() throws {
+        guard let url = databaseURL ?? ProcessInfo.processInfo.environment["PROCTOR_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 })
+        else { throw ValidationError("give --database-url URL (or set PROCTOR_DATABASE_URL)") }
+        let shown = Redaction.redact(url)
+        let db: PostgresConnection
+        do {
+            db = try PostgresConnection(url: url, statementTimeout: 600_000)
+        } catch {
+            throw Failure.unavailable("\(shown): \(error.description)")
+        }
+        defer { db.close() }
+        do {
+            let before = try ReanalysisSchema.installedVersion(db)
+            let after = try ReanalysisSchema.migrate(db)
+            print(before == after ? "\(shown): proctor tables up to date (version \(after))" : "\(shown): proctor tables migrated \(before) -> \(after)")
+        } catch {
+            if error.connectionLost { throw Failure.unavailable("\(shown): \(error.description)") }
+            throw Failure.configuration("\(shown): \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import ProctorCore
+import ProctorVision
+
+/// Names the analysis that produced a finding: the model files' sha256, the rules version and the settings.
+///
+/// Findings are unique per image and version, so a model upgrade, a rules change or different
+/// thresholds start a fresh set of findings while an unchanged pipeline resumes where it stopped.
+/// Looks like `m3f2a9c1d0b4e5a67-r1-c0a1b2c3d`: models, rules version, settings (thresholds, input sizes).
+public struct PipelineVersion: Sendable, Hashable, CustomStringConvertible {
+    /// Bump when ``AgreementPolicy``, ``VerdictPolicy`` or the findings' shape change meaning.
+    public static let rulesVersion = 1
+
+    public let value: String
+
+    public init(_ value: String) { self.value = value }
+
+    /// Fingerprints the factory's model files (or the Haar cascade when YuNet is missing) and settings.
+    public init(factory: VisionPipelineFactory, policy: VerdictPolicy) throws(ReanalysisError) {
+        var models = SHA256()
+        let files = [factory.faceModelPath ?? factory.haarCascadePath, factory.objectModelPath].compactMap { $0 }
+        for file in files {
+            guard let handle = FileHandle(forReadingAtPath: file) else { throw .configuration("cannot read model \(file)") }
+            defer { try? handle.close() }
+            models.update(data: Data((file as NSString).lastPathComponent.utf8))
+            while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { models.update(data: chunk) }
+        }
+        let settings = Self.settingsFingerprint(factory.configuration, policy)
+        value = "m\(models.hexDigest().prefix(16))-r\(Self.rulesVersion)-c\(settings.prefix(8))"
+    }
+
+    public var description: String { value }
+
+    private static func settingsFingerprint(_ configuration: VisionConfiguration, _ policy: VerdictPolicy) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let vision = (try? encoder.encode(configuration)) ?? Data()
+        let rules = (try? encoder.encode(policy)) ?? Data()
+        return SHA256.hex(String(decoding: vision, as: UTF8.self) + "|" + String(decoding: rules, as: UTF8.self))
+    }
+}

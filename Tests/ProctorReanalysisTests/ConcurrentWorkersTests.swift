@@ -1,0 +1,88 @@
+import Foundation
+import ProctorDelivery
+import ProctorTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Replicas of `proctor reanalyze` (the real binary) sharing one queue, one of them SIGKILLed mid-batch.
+@Suite(.serialized, .enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+struct ConcurrentWorkersTests {
+    static let images = 36
+
+    func start(_ proctor: String, _ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: proctor)
+        process.arguments = arguments
+        process.currentDirectoryURL = TestAssets.packageRoot
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    @Test func threeWorkersOneKilledLeaveExactlyOneFindingPerImage() throws {
+        let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+        let database = try ServiceDatabase()
+        let directory = try TemporaryDirectory()
+        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let db = try database.connect()
+        defer { db.close() }
+        try evidence.seedRepeated(Self.images, in: db)
+        let migrate = try CommandRunner.run(proctor, ["db", "migrate", "--database-url", database.url])
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+
+        let common = [
+            "reanalyze", "--database-url", database.url, "--media-root", evidence.media, "--jobs", "1", "--batch-size", "3", "--lease", "3",
+        ]
+        var workers: [Process] = []
+        for index in 0..<3 {
+            workers.append(try start(proctor, common + ["--worker-id", "w\(index)"], log: directory.path("w\(index).log")))
+        }
+        // Kill w0 while it holds a claimed, unfinished batch (after it has finished at least one).
+        let deadline = Date().addingTimeInterval(120)
+        var killed = false
+        while Date() < deadline, workers[0].isRunning {
+            let holding = try database.count(
+                "SELECT count(*) FROM proctor_reanalysis_queue WHERE claimed_by = 'w0' AND NOT done AND lease_until > now()")
+            let finished = try database.count("SELECT count(*) FROM proctor_reanalysis WHERE analyzed_by = 'w0'")
+            if holding > 0, finished > 0 {
+                kill(workers[0].processIdentifier, SIGKILL)
+                killed = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        #expect(killed, "w0 never held a batch: \((try? String(contentsOfFile: directory.path("w0.log"), encoding: .utf8)) ?? "")")
+        for worker in workers { worker.waitUntilExit() }
+        #expect(workers[0].terminationReason == .uncaughtSignal)
+        for index in 1...2 {
+            let log = (try? String(contentsOfFile: directory.path("w\(index).log"), encoding: .utf8)) ?? ""
+            #expect(workers[index].terminationStatus == 0, "w\(index): \(log)")
+        }
+        let counts = try #require(
+            try database.query("SELECT count(*), count(DISTINCT image_id) FROM proctor_reanalysis WHERE source = 'cheatingimage'").first)
+        #expect(counts == ["\(Self.images)", "\(Self.images)"])
+        #expect(try database.count("SELECT count(*) FROM proctor_reanalysis_queue WHERE NOT done") == 0)
+        let missing = try database.count(
+            "SELECT count(*) FROM proctoring_cheatingimage i WHERE NOT EXISTS (SELECT 1 FROM proctor_reanalysis r WHERE r.image_id = i.id)")
+        #expect(missing == 0)
+        // The survivors took over w0's expired lease.
+        #expect(try database.count("SELECT count(DISTINCT analyzed_by) FROM proctor_reanalysis") == 3)
+    }
+
+    @Test func withoutTheTablesTheCommandSaysToMigrate() throws {
+        let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+        let database = try ServiceDatabase()
+        let directory = try TemporaryDirectory()
+        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let result = try CommandRunner.run(proctor, ["reanalyze", "--database-url", database.url, "--media-root", evidence.media])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("proctor db migrate"))
+        #expect(!result.stderr.contains("postgres@"), "the URL's user must be redacted")
+    }
+}

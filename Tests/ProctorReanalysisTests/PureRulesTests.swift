@@ -1,0 +1,50 @@
+import Foundation
+import ProctorCore
+import Testing
+
+@testable import ProctorReanalysis
+
+/// The agreement policy, SHA-256 and date parsing: pure functions, no database.
+struct PureRulesTests {
+    let policy = AgreementPolicy()
+
+    @Test func serviceAndMonitorNamesMapToTheSameVerdicts() {
+        #expect(policy.judge(eventType: "phone_detected", verdicts: [.phone]) == .confirms)
+        #expect(policy.judge(eventType: "object_detected", verdicts: [.lookingAway]) == .contradicts)
+        #expect(policy.judge(eventType: "multiple_persons", verdicts: [.extraPerson]) == .confirms)
+        #expect(policy.judge(eventType: "gaze_detected", verdicts: [.lookingAway]) == .confirms)
+        #expect(policy.judge(eventType: "Face_Absent ", verdicts: [.cameraBlocked]) == .confirms)
+        #expect(policy.judge(eventType: "camera_blocked", verdicts: []) == .contradicts)
+        #expect(policy.judge(eventType: "tab_switch", verdicts: [.phone]) == .cannotJudge(.notVisual))
+        #expect(policy.judge(eventType: "camera_lost", verdicts: []) == .cannotJudge(.notVisual))
+        #expect(policy.judge(eventType: "audio_detected", verdicts: []) == .cannotJudge(.unknownType))
+        #expect(policy.judge(eventType: nil, verdicts: [.phone]) == .cannotJudge(.eventDeleted))
+        #expect(policy.judge(eventType: AgreementPolicy.studentPhoto, verdicts: []) == .confirms)
+        #expect(policy.judge(eventType: AgreementPolicy.studentPhoto, verdicts: [.multipleFaces]) == .contradicts)
+    }
+
+    @Test func sha256MatchesTheStandardVectors() {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        var split = SHA256()
+        let text = String(repeating: "abcdefghbcdefghicdefghijdefghijk", count: 5)
+        split.update(data: Data(text.utf8.prefix(7)))
+        split.update(data: Data(text.utf8.dropFirst(7)))
+        #expect(split.hexDigest() == SHA256.hex(text))
+    }
+
+    @Test func datesAndTimestampsParseAsISO8601() {
+        #expect(TimestampArgument.parse("2024-05-01")?.timeIntervalSince1970 == 1_714_521_600)
+        #expect(TimestampArgument.parse("2024-05-01T02:00:00+02:00")?.timeIntervalSince1970 == 1_714_521_600)
+        #expect(TimestampArgument.parse("2024-05-01 00:00")?.timeIntervalSince1970 == 1_714_521_600)
+        #expect(TimestampArgument.parse("2024-05-01T00:00:00.500Z")?.timeIntervalSince1970 == 1_714_521_600.5)
+        #expect(TimestampArgument.parse("yesterday") == nil)
+    }
+
+    @Test func storedNamesCannotLeaveTheMediaRoot() {
+        let media = MediaFiles(root: "/srv/media")
+        #expect(media.path(for: "cheating_images/a.jpg") == "/srv/media/cheating_images/a.jpg")
+        #expect(media.path(for: "../etc/passwd") == nil)
+        #expect(media.path(for: "/etc/passwd") == nil)
+    }
+}
