@@ -24,12 +24,17 @@ public final class BatchAnalyzer: Sendable {
     public let factory: VisionPipelineFactory
     public let jobs: Int
     public let window: Int
+    /// Pipelines kept between runs: loading the models costs more than analysing a small batch.
+    private let idle = PipelinePool()
 
     public init(factory: VisionPipelineFactory, jobs: Int, window: Int? = nil) {
         self.factory = factory
         self.jobs = max(1, jobs)
         self.window = max(self.jobs, window ?? self.jobs * 8)
     }
+
+    /// How many pipelines wait for the next run (for tests).
+    var idlePipelines: Int { idle.count }
 
     /// Loads the models once to surface configuration errors before any work starts.
     public func validate() throws(VisionError) {
@@ -45,15 +50,21 @@ public final class BatchAnalyzer: Sendable {
         for worker in 0..<workers {
             let factory = self.factory
             let window = self.window
+            let idle = self.idle
             let thread = Thread {
                 defer { state.workerExited() }
                 let pipeline: VisionPipeline
-                do throws(VisionError) {
-                    pipeline = try factory.makePipeline()
-                } catch {
-                    state.fail(with: error)
-                    return
+                if let kept = idle.take() {
+                    pipeline = kept
+                } else {
+                    do throws(VisionError) {
+                        pipeline = try factory.makePipeline()
+                    } catch {
+                        state.fail(with: error)
+                        return
+                    }
                 }
+                defer { idle.give(pipeline) }
                 while let index = state.claim(window: window) {
                     let watch = Stopwatch()
                     let outcome: Result<FrameAnalysis, VisionError>
@@ -83,6 +94,18 @@ public final class BatchAnalyzer: Sendable {
         state.cancel()
         state.waitForWorkers()
     }
+}
+
+/// Pipelines not in use. A pipeline is used by one thread at a time; the lock hands it over.
+private final class PipelinePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pipelines: [VisionPipeline] = []
+
+    func take() -> VisionPipeline? { lock.withLock { pipelines.popLast() } }
+
+    func give(_ pipeline: VisionPipeline) { lock.withLock { pipelines.append(pipeline) } }
+
+    var count: Int { lock.withLock { pipelines.count } }
 }
 
 /// Work queue and reorder buffer shared by the workers and the emitting thread.
