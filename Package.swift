@@ -86,10 +86,17 @@ let package = Package(
             ]
         ),
         .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
+        // A fresh service database per test on the PostgreSQL that scripts/with-postgres starts.
+        .target(
+            name: "ProctorDatabaseTestSupport", dependencies: ["ProctorDelivery", "ProctorTestSupport"],
+            path: "Tests/ProctorDatabaseTestSupport"),
         .testTarget(name: "ProctorCoreTests", dependencies: ["ProctorCore"]),
         .testTarget(
             name: "ProctorReportTests",
-            dependencies: ["ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorDelivery", "ProctorTestSupport"]),
+            dependencies: [
+                "ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorDelivery", "ProctorTestSupport",
+                "ProctorDatabaseTestSupport",
+            ]),
         .testTarget(name: "ProctorAgentTests", dependencies: ["ProctorAgent", "ProctorTestSupport"]),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport"]),
         .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),
@@ -112,14 +119,19 @@ let package = Package(
         // Needs a real PostgreSQL server: run through scripts/test or scripts/with-postgres.
         .testTarget(
             name: "ProctorDeliveryTests",
-            dependencies: ["ProctorDelivery", "ProctorOutbox", "ProctorCore", "ProctorTestSupport", "ProctorCLI"]
+            dependencies: [
+                "ProctorDelivery", "ProctorOutbox", "ProctorCore", "ProctorTestSupport", "ProctorDatabaseTestSupport", "ProctorCLI",
+            ]
         ),
         // Re-runs the current pipeline over the service's stored evidence; workers share a PostgreSQL work queue.
         .target(name: "ProctorReanalysis", dependencies: ["ProctorVision", "ProctorCore", "ProctorDelivery"]),
         // Needs a real PostgreSQL server: run through scripts/test or scripts/with-postgres.
         .testTarget(
             name: "ProctorReanalysisTests",
-            dependencies: ["ProctorReanalysis", "ProctorDelivery", "ProctorVision", "ProctorTestSupport", "ProctorCLI"]
+            dependencies: [
+                "ProctorReanalysis", "ProctorDelivery", "ProctorVision", "ProctorTestSupport", "ProctorDatabaseTestSupport",
+                "ProctorCLI",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6],

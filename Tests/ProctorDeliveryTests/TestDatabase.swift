@@ -4,55 +4,11 @@ import Foundation
 import Glibc
 #endif
 import ProctorDelivery
+import ProctorDatabaseTestSupport
 import ProctorTestSupport
 
-/// A fresh database on the test PostgreSQL server (from scripts/with-postgres), with the service's
-/// schema loaded; dropped again when released.
-final class TestDatabase: @unchecked Sendable {
-    static let missingServer =
-        "PROCTOR_TEST_DATABASE_URL is not set: the Postgres tests need the real server that scripts/test starts "
-        + "(run scripts/test, or scripts/with-postgres swift test ...)"
-
-    let name: String
-    let url: String
-    private let adminURL: String
-
-    init() throws {
-        guard let admin = ProcessInfo.processInfo.environment["PROCTOR_TEST_DATABASE_URL"], !admin.isEmpty else {
-            throw TestDatabaseError(Self.missingServer)
-        }
-        adminURL = admin
-        name = "proctor_test_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
-        guard var parts = URLComponents(string: admin) else { throw TestDatabaseError("bad PROCTOR_TEST_DATABASE_URL") }
-        parts.path = "/\(name)"
-        guard let own = parts.string else { throw TestDatabaseError("bad PROCTOR_TEST_DATABASE_URL") }
-        url = own
-        let connection = try PostgresConnection(url: admin)
-        defer { connection.close() }
-        try connection.execute("CREATE DATABASE \(name)")
-        let schema = try String(
-            contentsOf: TestAssets.packageRoot.appendingPathComponent("fixtures/proctoring-schema.sql"), encoding: .utf8)
-        let db = try PostgresConnection(url: url)
-        defer { db.close() }
-        try db.executeScript(schema)
-    }
-
-    deinit {
-        if let connection = try? PostgresConnection(url: adminURL) {
-            _ = try? connection.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-            connection.close()
-        }
-    }
-
-    /// Runs one query on a short-lived connection.
-    func query(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
-        let db = try PostgresConnection(url: url)
-        defer { db.close() }
-        return try db.execute(sql, parameters).rows
-    }
-
-    func count(_ sql: String) throws -> Int { Int(try query(sql).first?.first.flatMap { $0 } ?? "") ?? -1 }
-
+/// The delivery tests' questions about the service's database, and control of its server.
+extension ServiceDatabase {
     /// How many events reference each episode's image; exactly-once means all ones.
     func eventsPerEpisode() throws -> [String: Int] {
         var result: [String: Int] = [:]
@@ -68,10 +24,10 @@ final class TestDatabase: @unchecked Sendable {
     static func restartServer() throws {
         let environment = ProcessInfo.processInfo.environment
         guard let pgctl = environment["PROCTOR_TEST_PGCTL"], let log = environment["PROCTOR_TEST_PGLOG"] else {
-            throw TestDatabaseError("PROCTOR_TEST_PGCTL is not set: run via scripts/with-postgres")
+            throw ServiceDatabaseError("PROCTOR_TEST_PGCTL is not set: run via scripts/with-postgres")
         }
         let status = shell("\(pgctl) restart -m fast -w -t 30 -l \(log) >/dev/null 2>&1")
-        guard status == 0 else { throw TestDatabaseError("pg_ctl restart failed with status \(status)") }
+        guard status == 0 else { throw ServiceDatabaseError("pg_ctl restart failed with status \(status)") }
     }
 
     /// Runs a shell command and waits for it with waitpid: Foundation's Process sometimes never
@@ -89,7 +45,5 @@ final class TestDatabase: @unchecked Sendable {
     }
 }
 
-struct TestDatabaseError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
+typealias TestDatabase = ServiceDatabase
+typealias TestDatabaseError = ServiceDatabaseError

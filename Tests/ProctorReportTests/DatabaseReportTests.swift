@@ -1,3 +1,4 @@
+import ProctorDatabaseTestSupport
 import Foundation
 import ProctorCore
 import ProctorReport
