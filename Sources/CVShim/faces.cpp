@@ -5,7 +5,6 @@
 #include <opencv2/objdetect.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 using pvshim::fail;
@@ -99,9 +98,8 @@ int pv_cascade_detect(pv_cascade *cascade, const pv_image *image, double scale_f
             row[1] = float(found[i].y);
             row[2] = float(found[i].width);
             row[3] = float(found[i].height);
-            // Level weights are unbounded margins; squash to 0...1 so callers can treat them as scores.
-            double w = i < int(level_weights.size()) ? level_weights[i] : 0.0;
-            row[4] = float(1.0 / (1.0 + std::exp(-w)));
+            // The raw level weight (an unbounded margin); what it means is Swift's call.
+            row[4] = i < int(level_weights.size()) ? float(level_weights[i]) : 0.0f;
         }
         return 0;
     });

@@ -47,14 +47,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger(label: "proctor.analyze")
-        let factory = tuning.factory(locator: global.locator)
-        for warning in factory.warnings { logger.warning("\(warning)") }
-        let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
-        do {
-            try analyzer.validate()
-        } catch {
-            throw Failure.configuration("\(error)")
-        }
+        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger)
         let inputs = InputPaths.expand(paths, recursive: recursive)
         guard !inputs.isEmpty else { throw ValidationError("no images found in \(paths.joined(separator: " "))") }
         let format = format ?? (Terminal.stdoutIsTerminal ? .table : .jsonl)

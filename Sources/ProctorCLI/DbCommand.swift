@@ -28,13 +28,7 @@ struct DbMigrate: ParsableCommand {
     func run() throws {
         guard let url = databaseURL ?? ProcessInfo.processInfo.environment["PROCTOR_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 })
         else { throw ValidationError("give --database-url URL (or set PROCTOR_DATABASE_URL)") }
-        let shown = Redaction.redact(url)
-        let db: PostgresConnection
-        do {
-            db = try PostgresConnection(url: url, statementTimeout: 600_000)
-        } catch {
-            throw Failure.unavailable("\(shown): \(error.description)")
-        }
+        let (db, shown) = try ServiceDatabaseConnection.connect(url)
         defer { db.close() }
         do {
             let before = try ReanalysisSchema.installedVersion(db)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ProctorCore
 import ProctorDelivery
 import ProctorReanalysis
 import ProctorVision
@@ -140,13 +141,7 @@ struct Reanalyze: ParsableCommand {
         }
         if summary || export != nil { return try report(url: url, version: version) }
         guard let mediaRoot else { throw ValidationError("--database-url needs --media-root DIR") }
-        for warning in factory.warnings { logger.warning("\(warning)") }
-        let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
-        do {
-            try analyzer.validate()
-        } catch {
-            throw Failure.configuration("\(error)")
-        }
+        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger)
         let selection = Selection(
             since: since.flatMap(TimestampArgument.parse), until: until.flatMap(TimestampArgument.parse), eventType: eventType,
             student: student, includeStudentPhotos: includeStudentPhotos)
@@ -213,13 +208,7 @@ struct Reanalyze: ParsableCommand {
 
     /// `--summary` or `--export`: reads the findings of `version`.
     private func report(url: String, version: PipelineVersion) throws {
-        let shown = Redaction.redact(url)
-        let db: PostgresConnection
-        do {
-            db = try PostgresConnection(url: url, statementTimeout: 600_000)
-        } catch {
-            throw Failure.unavailable("\(shown): \(error.description)")
-        }
+        let (db, shown) = try ServiceDatabaseConnection.connect(url)
         defer { db.close() }
         do {
             guard try ReanalysisSchema.installedVersion(db) > 0 else {

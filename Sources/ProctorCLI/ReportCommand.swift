@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProctorCore
 import ProctorOutbox
 import ProctorReport
 
@@ -66,7 +67,7 @@ struct Report: ParsableCommand {
                 throw ValidationError("--session applies to the outbox; from the database, use --student, --since and --until")
             }
             for (name, value) in [("--since", since), ("--until", until)] {
-                if let value, ReportWindow.timestamp(value) == nil {
+                if let value, TimestampArgument.parse(value) == nil {
                     throw ValidationError("\(name) \(value) is not an ISO 8601 date or timestamp (e.g. 2025-05-12T09:00:00Z)")
                 }
             }
@@ -118,7 +119,7 @@ struct Report: ParsableCommand {
             throw Failure.noInput("media root \(mediaRoot) is not a directory")
         }
         let window = ReportWindow(
-            studentID: student, since: since.flatMap(ReportWindow.timestamp), until: until.flatMap(ReportWindow.timestamp))
+            studentID: student, since: since.flatMap(TimestampArgument.parse), until: until.flatMap(TimestampArgument.parse))
         do {
             return try DatabaseReportSource(url: url, mediaRoot: mediaRoot, window: window).load(sessionID: nil)
         } catch {

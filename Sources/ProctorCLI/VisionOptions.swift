@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import ProctorCore
 import ProctorVision
 
@@ -53,5 +54,19 @@ struct VisionOptions: ParsableArguments {
     func factory(locator: ModelLocator) -> VisionPipelineFactory {
         VisionPipelineFactory(
             configuration: configuration, locator: locator, loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000))
+    }
+
+    /// A batch analyzer over these settings, its models loaded once to surface a configuration error
+    /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
+    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
+        let factory = factory(locator: locator)
+        for warning in factory.warnings { logger.warning("\(warning)") }
+        let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
+        do {
+            try analyzer.validate()
+        } catch {
+            throw Failure.configuration("\(error)")
+        }
+        return analyzer
     }
 }

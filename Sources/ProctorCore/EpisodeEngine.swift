@@ -128,14 +128,11 @@ public struct EpisodeEngine: Sendable {
         let frame = ObservedFrame(sequence: nextSequence, time: time, analysis: analysis)
         nextSequence += 1
         let signals = FrameSignals(analysis: analysis, unchanged: unchanged, rules: rules)
-        for type in EpisodeType.allCases {
+        for type in EpisodeType.allCases where signals.informs(type) {
             let change: EpisodeChange?
             switch type {
             case .cameraLost: change = nil
-            // Frames on which the object detector did not run say nothing about phones or persons.
-            case .phoneDetected:
-                change = analysis.objectsChecked ? phone.step(frame: frame, signal: signals[type], makeID: makeID) : nil
-            case .extraPerson where !analysis.objectsChecked: change = nil
+            case .phoneDetected: change = phone.step(frame: frame, signal: signals[type], makeID: makeID)
             default: change = durations[type]?.step(frame: frame, signal: signals[type], makeID: makeID)
             }
             if let change { changes.append(change) }

@@ -18,8 +18,10 @@ struct RuleSignal: Sendable, Hashable {
 /// always agree on what a frame shows.
 struct FrameSignals: Sendable {
     private var signals: [EpisodeType: RuleSignal] = [:]
+    private let objectsChecked: Bool
 
     init(analysis: FrameAnalysis, unchanged: Bool, rules: EpisodeRules) {
+        objectsChecked = analysis.objectsChecked
         let policy = rules.policy
         let verdicts = Set(policy.verdicts(for: analysis))
         if verdicts.contains(.noFace) {
@@ -52,4 +54,14 @@ struct FrameSignals: Sendable {
     }
 
     subscript(type: EpisodeType) -> RuleSignal { signals[type] ?? .absent }
+
+    /// Whether the frame says anything about `type`: a frame the object detector skipped (the monitor
+    /// runs it on every Nth frame) tells neither that a phone or an extra person is there nor that it
+    /// is gone, so those rules must not step on it.
+    func informs(_ type: EpisodeType) -> Bool {
+        switch type {
+        case .phoneDetected, .extraPerson: objectsChecked
+        default: true
+        }
+    }
 }

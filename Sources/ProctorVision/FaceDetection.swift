@@ -157,7 +157,8 @@ public final class HaarFaceDetector: FaceDetecting {
         return (0..<min(Int(count), 256)).map { i in
             let b = boxes[(i * 5)..<(i * 5 + 5)].map(Double.init)
             let box = prepared.toOriginal(BoundingBox(x: b[0], y: b[1], width: b[2], height: b[3]))
-            // The cascade has no calibrated confidence: every detection that survived min-neighbours counts fully.
+            // The level weight (b[4]) is no calibrated confidence: every detection that survived
+            // min-neighbours counts fully.
             return DetectedFace(box: box, score: 1)
         }
     }

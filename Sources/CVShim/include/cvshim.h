@@ -116,7 +116,7 @@ int pv_yunet_detect(pv_yunet *detector, const pv_image *image, float *rows, int 
 int pv_cascade_create(const char *path, pv_cascade **out, char *err, size_t errcap);
 void pv_cascade_free(pv_cascade *cascade);
 /// Detects objects on the equalized grayscale of `image`. Writes up to `capacity` boxes as
-/// x, y, w, h floats plus a score (the cascade's level weight, normalised to 0...1).
+/// x, y, w, h floats plus the cascade's raw level weight (an unbounded margin, not a probability).
 int pv_cascade_detect(pv_cascade *cascade, const pv_image *image, double scale_factor,
                       int min_neighbors, int min_size, float *boxes, int capacity, int *count,
                       char *err, size_t errcap);
