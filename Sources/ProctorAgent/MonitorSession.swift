@@ -9,6 +9,13 @@ import ProctorVision
 ///
 /// Every episode change is committed to the outbox (with its evidence JPEG and annotated thumbnail)
 /// before `handle` returns, so nothing the engine reported is lost if the process dies afterwards.
+/// A heartbeat (last frame's media time, wall time, totals) is recorded at most once a second, so a
+/// later run can close the session where it really stopped if this process dies.
+///
+/// An outbox that is briefly unwritable (another process holds its lock past the busy timeout: a
+/// backup, `sqlite3`, a `proctor ship`) does not end the exam: the changes wait in memory and are
+/// written on the following frames, with a backoff, and the trouble is logged as an error. Only a
+/// fault that lasts ``OutboxRetry/giveUpAfter`` seconds (or one that retrying cannot fix) is thrown.
 /// Not thread-safe: drive it from one task.
 public final class MonitorSession {
     /// Who and what is being monitored.
@@ -35,8 +42,41 @@ public final class MonitorSession {
         public var analysisMilliseconds = 0.0
     }
 
+    /// How the session rides out an outbox it cannot write to.
+    public struct OutboxRetry: Sendable, Hashable {
+        /// Seconds of continuous failure after which the fault counts as persistent.
+        public var giveUpAfter: Double
+        /// Backoff between write attempts: first delay and cap, in seconds.
+        public var firstDelay: Double
+        public var maxDelay: Double
+
+        public init(giveUpAfter: Double = 120, firstDelay: Double = 0.5, maxDelay: Double = 10) {
+            self.giveUpAfter = giveUpAfter
+            self.firstDelay = firstDelay
+            self.maxDelay = maxDelay
+        }
+    }
+
+    /// An episode change not written yet, with the evidence to write with it.
+    private struct UnsavedChange {
+        var record: EpisodeRecord
+        var jpeg: Data?
+        var thumbnail: Data?
+    }
+
+    /// When the outbox started failing, how often, and when to try again.
+    private struct OutboxTrouble {
+        var since: Date
+        var failures: Int
+        var retryAt: Date
+        var lastError: String
+        /// Something was written since the trouble began.
+        var wrote = false
+    }
+
     public let identity: Identity
     public let settings: MonitorSettings
+    public let outboxRetry: OutboxRetry
     public private(set) var statistics = Statistics()
     private let pipeline: VisionPipeline
     private let outbox: Outbox
@@ -48,14 +88,31 @@ public final class MonitorSession {
     private var lastFrameTime: Double?
     private var writtenEvidence: [UUID: Int] = [:]
     private var finished = false
+    private let now: @Sendable () -> Date
+    private let sleep: @Sendable (Double) -> Void
+    private var unsaved: [UUID: UnsavedChange] = [:]
+    private var unsavedOrder: [UUID] = []
+    private var trouble: OutboxTrouble?
+    private var lastHeartbeat: Date?
+    private var heartbeatDue = false
+    /// Seconds between heartbeats.
+    private static let heartbeatInterval = 1.0
+
+    /// Episode changes waiting in memory for the outbox.
+    public var unsavedChanges: Int { unsaved.count }
 
     /// - Parameter live: whether frames come from a live camera or stream; frozen-frame detection only
     ///   makes sense there (a replayed image sequence may repeat an image on purpose).
     public init(
         identity: Identity, settings: MonitorSettings, pipeline: VisionPipeline, outbox: Outbox, live: Bool,
-        logger: Logger = Logger(label: "proctor.monitor")
+        outboxRetry: OutboxRetry = OutboxRetry(), logger: Logger = Logger(label: "proctor.monitor"),
+        now: @escaping @Sendable () -> Date = { Date() },
+        sleep: @escaping @Sendable (Double) -> Void = { Thread.sleep(forTimeInterval: $0) }
     ) throws {
         self.identity = identity
+        self.outboxRetry = outboxRetry
+        self.now = now
+        self.sleep = sleep
         self.settings = settings
         self.pipeline = pipeline
         self.outbox = outbox
@@ -70,7 +127,7 @@ public final class MonitorSession {
     public func start(at date: Date = Date(), configJSON: String? = nil) throws {
         try outbox.openSession(
             id: identity.sessionID, studentID: identity.studentID, examID: identity.examID ?? "", startedAt: date,
-            configJSON: configJSON)
+            configJSON: configJSON, owner: .current)
     }
 
     /// Processes one capture event; returns the episode changes it caused (already committed).
@@ -92,15 +149,26 @@ public final class MonitorSession {
     }
 
     /// Closes open episodes at `time` (default: the last frame's time) and the session record.
+    /// Waits (up to ``OutboxRetry/giveUpAfter``) for an outbox that cannot be written to right now.
     @discardableResult
     public func finish(at time: Double? = nil, endedAt: Date = Date()) throws -> [EpisodeChange] {
         guard !finished else { return [] }
         finished = true
         let changes = try commit(engine.finish(time: time ?? statistics.mediaTime))
-        try outbox.closeSession(
-            id: identity.sessionID, endedAt: endedAt, framesAnalyzed: statistics.framesAnalyzed,
-            secondsWithFace: statistics.secondsWithFace)
-        return changes
+        while true {
+            do {
+                try flushUnsaved()
+                try outbox.closeSession(
+                    id: identity.sessionID, endedAt: endedAt, framesAnalyzed: statistics.framesAnalyzed,
+                    secondsWithFace: statistics.secondsWithFace)
+                if trouble != nil { logger.error("outbox writable again: every kept episode change is saved") }
+                trouble = nil
+                return changes
+            } catch let error as OutboxError where Self.isRetriable(error) {
+                try noteTrouble(error)
+            }
+            sleep(max(0.05, (trouble?.retryAt ?? now()).timeIntervalSince(now())))
+        }
     }
 
     private func analyze(_ frame: CapturedFrame) throws -> [EpisodeChange] {
@@ -128,6 +196,7 @@ public final class MonitorSession {
         statistics.lastFaceCount = faces
         statistics.mediaTime = frame.time
         statistics.analysisMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - watch) / 1_000_000
+        heartbeatDue = true
         return try commit(engine.observe(time: frame.time, analysis: analysis, thumbnail: thumbnail))
     }
 
@@ -148,9 +217,10 @@ public final class MonitorSession {
                     logger.error("evidence encoding failed", metadata: ["episode": "\(episode.id)", "error": "\(error)"])
                 }
             }
-            _ = try outbox.upsertEpisode(
-                sessionID: identity.sessionID, episode: EpisodeRecord(episode, eventType: engine.eventType(for: episode.type)),
-                evidenceJPEG: jpeg, thumbnailJPEG: thumbnail)
+            remember(
+                UnsavedChange(
+                    record: EpisodeRecord(episode, eventType: engine.eventType(for: episode.type)), jpeg: jpeg,
+                    thumbnail: thumbnail))
             switch change {
             case .opened:
                 statistics.episodesOpened += 1
@@ -167,6 +237,103 @@ public final class MonitorSession {
             }
         }
         statistics.openEpisodes = engine.openEpisodes.count
+        try writePending(force: false)
         return changes
+    }
+
+    /// Writes what waits (episode changes, then the heartbeat); a retriable failure keeps it in memory.
+    private func writePending(force: Bool) throws {
+        if let trouble, !force, now() < trouble.retryAt { return }
+        do {
+            try flushUnsaved()
+            try recordHeartbeat()
+        } catch let error as OutboxError where Self.isRetriable(error) {
+            try noteTrouble(error)
+            return
+        }
+        if let past = trouble, past.wrote {
+            logger.error(
+                "outbox writable again: every kept episode change is saved",
+                metadata: ["failures": "\(past.failures)", "seconds": "\(Int(now().timeIntervalSince(past.since)))"])
+            trouble = nil
+        }
+    }
+
+    /// At most once a second: the frame's media time and totals, so a crash can be closed where it happened.
+    private func recordHeartbeat() throws {
+        let wall = now()
+        guard heartbeatDue else { return }
+        if trouble == nil, let last = lastHeartbeat, wall.timeIntervalSince(last) < Self.heartbeatInterval, wall >= last {
+            return
+        }
+        try outbox.heartbeat(
+            sessionID: identity.sessionID, media: statistics.mediaTime, framesAnalyzed: statistics.framesAnalyzed,
+            secondsWithFace: statistics.secondsWithFace, at: wall)
+        lastHeartbeat = wall
+        heartbeatDue = false
+        trouble?.wrote = true
+    }
+
+    /// Queues a change; a newer revision of the same episode replaces the older one but keeps its
+    /// evidence unless it brings its own.
+    private func remember(_ change: UnsavedChange) {
+        let id = change.record.id
+        if var waiting = unsaved[id] {
+            waiting.record = change.record
+            waiting.jpeg = change.jpeg ?? waiting.jpeg
+            waiting.thumbnail = change.thumbnail ?? waiting.thumbnail
+            unsaved[id] = waiting
+        } else {
+            unsaved[id] = change
+            unsavedOrder.append(id)
+        }
+    }
+
+    /// Writes queued changes in order.
+    private func flushUnsaved() throws {
+        while let id = unsavedOrder.first {
+            guard let change = unsaved[id] else {
+                unsavedOrder.removeFirst()
+                continue
+            }
+            _ = try outbox.upsertEpisode(
+                sessionID: identity.sessionID, episode: change.record, evidenceJPEG: change.jpeg,
+                thumbnailJPEG: change.thumbnail)
+            unsaved[id] = nil
+            unsavedOrder.removeFirst()
+            trouble?.wrote = true
+        }
+    }
+
+    /// Logs the failure loudly, schedules the next attempt, and throws once the fault is persistent.
+    private func noteTrouble(_ error: OutboxError) throws {
+        let wall = now()
+        var current = trouble ?? OutboxTrouble(since: wall, failures: 0, retryAt: wall, lastError: "")
+        current.failures += 1
+        current.wrote = false
+        current.lastError = error.description
+        let delay = min(outboxRetry.maxDelay, outboxRetry.firstDelay * pow(2, Double(min(current.failures - 1, 30))))
+        current.retryAt = wall.addingTimeInterval(delay)
+        trouble = current
+        logger.error(
+            "outbox write failed; monitoring goes on with the changes kept in memory",
+            metadata: [
+                "error": "\(error)", "unsaved": "\(unsaved.count)", "failures": "\(current.failures)",
+                "retryIn": "\(delay)",
+            ])
+        if wall.timeIntervalSince(current.since) >= outboxRetry.giveUpAfter {
+            throw OutboxError.cannotOpen(
+                path: outbox.path,
+                reason: "writes have failed for \(Int(wall.timeIntervalSince(current.since))) s "
+                    + "(\(unsaved.count) episode changes not saved): \(error)")
+        }
+    }
+
+    /// Faults another moment may not have: locks, I/O errors, a full disk. Bad arguments or a
+    /// broken schema fail the same way every time.
+    static func isRetriable(_ error: OutboxError) -> Bool {
+        guard case .sqlite(_, let code, _) = error else { return false }
+        // Primary result codes: BUSY 5, LOCKED 6, NOMEM 7, IOERR 10, FULL 13, CANTOPEN 14, PROTOCOL 15.
+        return [5, 6, 7, 10, 13, 14, 15].contains(code & 0xff)
     }
 }

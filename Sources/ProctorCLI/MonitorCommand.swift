@@ -101,6 +101,15 @@ struct Monitor: AsyncParsableCommand {
                 atPath: (outboxPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
             outbox = try Outbox(path: outboxPath)
+            // Sessions of monitors that died (SIGKILL, crash, power loss) end at their last heartbeat.
+            for recovered in try outbox.recoverAbandonedSessions() {
+                logger.warning(
+                    "monitor stopped unexpectedly: earlier session closed at its last heartbeat",
+                    metadata: [
+                        "session": "\(recovered.sessionID)", "stoppedAt": "\(recovered.stoppedAt)",
+                        "closedEpisodes": "\(recovered.closedEpisodes)",
+                    ])
+            }
             for deletion in try outbox.applyRetention(maxAge: settings.retentionDays * 86_400) {
                 logger.notice("retention: deleted evidence", metadata: ["episode": "\(deletion.episodeID)", "session": "\(deletion.sessionID)"])
             }
@@ -167,7 +176,8 @@ struct Monitor: AsyncParsableCommand {
                 let changes = try session.handle(event)
                 if changes.contains(where: { if case .closed = $0 { true } else { false } }) { shipper?.wake() }
             } catch {
-                // The outbox refused a write: stop rather than lose episodes silently.
+                // A persistent outbox fault (transient ones are ridden out in memory by the session):
+                // stop rather than lose episodes silently.
                 status.clear()
                 sampler.stop()
                 _ = stopping
@@ -180,10 +190,10 @@ struct Monitor: AsyncParsableCommand {
         if let running = shipper {
             // The episodes closed just now: one more pass (one attempt per session, so a service that is
             // down cannot hold the exit); whatever fails stays pending for the next run or `proctor ship`.
+            // The same shipper: it remembers confirmations the outbox could not record yet.
             running.stop()
             shipper = nil
-            let final = Shipper(outbox: outbox, sink: try delivery.makeSink(), policy: RetryPolicy(maxAttempts: 1), logger: logger)
-            let report = final.drain()
+            let report = running.drain(maxAttempts: 1)
             logger.notice(
                 "delivery", metadata: ["delivered": "\(report.delivered)", "pending": "\(report.remaining)", "rejected": "\(report.rejected)"])
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ProctorDelivery
 import ProctorOutbox
 
@@ -13,9 +14,13 @@ struct Ship: ParsableCommand {
             Transient failures are retried with backoff up to --max-attempts per session; rejected episodes \
             are marked failed with the reason. Safe to run again at any time: the database path never \
             duplicates an episode; the API path may once if a response was lost after the server committed.
+            Sessions whose monitor died (killed, crashed) are closed first at their last heartbeat \
+            ("ended abnormally") and their episodes delivered. Episodes another running shipper holds are \
+            waited for up to 30 s, then counted as not delivered.
             Exit status: 0 when everything deliverable was delivered, 66 when the outbox is missing, \
-            69 when episodes are still pending (service unreachable), 78 when the sink is misconfigured \
-            (bad token or URL, media root not writable, schema missing).
+            69 when deliverable episodes are left (service unreachable, or held by another shipper), \
+            78 when the sink is misconfigured (bad token or URL, a redirect, media root not writable, \
+            schema missing).
             """
     )
 
@@ -53,18 +58,43 @@ struct Ship: ParsableCommand {
             throw Failure.noInput("\(error)")
         }
         defer { store.close() }
+        let recovered = try recoverAbandonedSessions(store, logger: logger)
         let sink = try delivery.makeSink()
         if let startExam, let api = sink as? APISink { try startExams(named: startExam, api: api, outbox: store) }
         let shipper = Shipper(
             outbox: store, sink: sink, policy: RetryPolicy(maxAttempts: maxAttempts), logger: logger)
         let report = shipper.drain()
-        print(
+        var summary =
             "delivered \(report.delivered), already there \(report.alreadyPresent), rejected \(report.rejected), "
-                + "still pending \(report.remaining) (\(sink.name))")
+            + "still pending \(report.remaining) (\(sink.name))"
+        if report.heldElsewhere > 0 { summary += ", of which \(report.heldElsewhere) held by another running shipper" }
+        if report.stillOpen > 0 { summary += ", \(report.stillOpen) still open in a running monitor" }
+        if recovered > 0 { summary += ", \(recovered) sessions recovered after the monitor stopped unexpectedly" }
+        print(summary)
         if let reason = report.stoppedBy { throw Failure.configuration(reason) }
         if report.remaining > 0 {
-            throw Failure.unavailable(
-                "\(report.remaining) episodes still pending: \(report.lastTransientError ?? "not delivered")")
+            let why =
+                report.lastTransientError
+                ?? (report.heldElsewhere > 0 ? "another shipper is still delivering them" : "not delivered")
+            throw Failure.unavailable("\(report.remaining) episodes still pending: \(why)")
+        }
+    }
+
+    /// Closes sessions whose monitor died, at their last heartbeat; returns how many.
+    private func recoverAbandonedSessions(_ store: Outbox, logger: Logger) throws -> Int {
+        do {
+            let recovered = try store.recoverAbandonedSessions()
+            for session in recovered {
+                logger.warning(
+                    "monitor stopped unexpectedly: session closed at its last heartbeat",
+                    metadata: [
+                        "session": "\(session.sessionID)", "stoppedAt": "\(session.stoppedAt)",
+                        "closedEpisodes": "\(session.closedEpisodes)",
+                    ])
+            }
+            return recovered.count
+        } catch {
+            throw Failure.unavailable("cannot recover abandoned sessions: \(error)")
         }
     }
 

@@ -6,26 +6,40 @@ import FoundationNetworking
 
 /// Delivers episodes through the proctoring service's REST API (`POST /api/record-violation/`).
 ///
-/// Outcomes follow the service's contract: 2xx is delivered; 400, 405 and other 4xx rejections are
+/// Outcomes follow the service's contract (`api_record_violation` answers 201 with
+/// `{"success": true, "event_id": N}`): a 2xx counts as delivered only with that body, anything
+/// else is a failure quoting the body's first 200 bytes; 400, 405 and other 4xx rejections are
 /// permanent (the reason is kept in the outbox); 401, 403 and 404 mean a wrong token or URL, which no
-/// episode can get past, so the sink is unusable; 5xx, 408, 429, timeouts and connection errors are
-/// transient.
+/// episode can get past, so the sink is unusable; so is any redirect (never followed: see
+/// ``HTTPClient``); 5xx, 408, 429, timeouts and connection errors are transient, and a
+/// `Retry-After` on 429/503 is honoured.
 ///
 /// Duplicates: the service has no idempotency key and creates an event per call. An
 /// `Idempotency-Key` header (the episode id) is sent for a future service version, but today a
 /// response lost after the server committed (timeout, dropped connection, crash before the outbox
-/// records the delivery) is retried and yields a second event. Delivery is at least once here;
-/// use the Postgres sink where exactly once matters.
+/// records the delivery) is retried and yields a second event. To bound that, each retry of an
+/// episode waits longer for the reply: the n-th attempt gets `timeout × 2^min(n−1, 3)` (10, 20, 40,
+/// then 80 s by default), so a service that commits and answers within 8 × timeout records an
+/// episode at most 4 times, whatever the number of retries. Use the Postgres sink where exactly
+/// once matters.
 public final class APISink: DeliverySink {
     public let name = "api"
     public let updatesInPlace = false
     public let configuration: APIConfiguration
-    private let client: HTTPClient
+    /// One client per timeout step: attempt n of an episode uses `clients[min(n − 1, 3)]`.
+    private let clients: [HTTPClient]
+    /// The longest `Retry-After` honoured, in seconds; longer ones are cut to this.
+    public static let maxRetryAfter = 3_600.0
 
     public init(configuration: APIConfiguration) {
         self.configuration = configuration
-        client = HTTPClient(timeout: configuration.timeout)
+        clients = (0..<4).map { step in HTTPClient(timeout: configuration.timeout * Double(1 << step)) }
     }
+
+    /// The reply timeout of an episode's attempt that follows `previousAttempts` attempts.
+    public func timeout(previousAttempts: Int) -> Double { configuration.timeout * Double(1 << min(max(previousAttempts, 0), 3)) }
+
+    private var client: HTTPClient { clients[0] }
 
     private struct ViolationBody: Encodable {
         var student_id: String
@@ -61,11 +75,19 @@ public final class APISink: DeliverySink {
             student_id: shipment.studentID, event_type: record.eventType, detected_objects: record.labels.sorted(),
             image_data: image)
         let what = "POST /api/record-violation/"
-        let response = try client.send(
-            try request("api/record-violation/", method: "POST", json: try encode(body), idempotencyKey: shipment.key), what: what)
+        let step = min(max(shipment.episode.delivery.attempts, 0), clients.count - 1)
+        var post = try request("api/record-violation/", method: "POST", json: try encode(body), idempotencyKey: shipment.key)
+        post.timeoutInterval = timeout(previousAttempts: step)
+        let response = try clients[step].send(post, what: what)
         let reply = try? JSONDecoder().decode(Reply.self, from: response.body)
         try Self.check(response, reply: reply, what: what)
-        return DeliveryReceipt(remoteID: reply?.event_id.map(String.init))
+        // Only the service's own confirmation counts: a proxy's or a wrong server's 200 page does not.
+        guard reply?.success == true, let eventID = reply?.event_id else {
+            throw .unusable(
+                "\(what): HTTP \(response.status) without the service's confirmation (success and event_id): "
+                    + "\"\(Self.firstBytes(response.body))\" (check --api-url)")
+        }
+        return DeliveryReceipt(remoteID: String(eventID))
     }
 
     /// `GET /api/health/`; returns the service's message when it says it is running.
@@ -129,15 +151,42 @@ public final class APISink: DeliverySink {
     private static func check(_ response: HTTPResponse, reply: Reply?, what: String) throws(DeliveryFailure) {
         let status = response.status
         if (200..<300).contains(status) { return }
+        if (300..<400).contains(status) {
+            let location = response.header("Location").map { Redaction.redact(String($0.prefix(300))) } ?? "(no Location)"
+            throw .unusable(
+                "\(what): HTTP \(status) redirect to \(location); redirects are not followed (credentials "
+                    + "must not travel to another address): set --api-url to the service's real address")
+        }
         let detail = Self.detail(reply, response.body)
         let text = "\(what): HTTP \(status)\(detail.isEmpty ? "" : ": \(detail)")"
         switch status {
         case 401, 403, 407: throw .unusable("\(text) (check the API token)")
         case 404: throw .unusable("\(text) (check --api-url)")
-        case 408, 425, 429, 500...599: throw .transient(text)
+        case 429, 503:
+            if let seconds = retryAfter(response.header("Retry-After")) { throw .throttled(text, retryAfter: seconds) }
+            throw .transient(text)
+        case 408, 425, 500...599: throw .transient(text)
         case 400...499: throw .permanent(text)
         default: throw .transient(text)
         }
+    }
+
+    /// `Retry-After` as seconds from now: delta-seconds or an HTTP date, bounded to 0...``maxRetryAfter``.
+    static func retryAfter(_ value: String?, now: Date = Date()) -> Double? {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if let seconds = Double(text), seconds.isFinite { return min(max(seconds, 0), maxRetryAfter) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return min(max(date.timeIntervalSince(now), 0), maxRetryAfter)
+    }
+
+    /// The body's first 200 bytes on one line.
+    private static func firstBytes(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     /// The server's own explanation, short and on one line.

@@ -7,12 +7,20 @@ import FoundationNetworking
 struct HTTPResponse: Sendable {
     var status: Int
     var body: Data
+    /// Header names lowercased.
+    var headers: [String: String] = [:]
+
+    func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
 /// Blocking requests over URLSession, for the shipper's own thread.
 ///
 /// Connection-level failures (refused, reset, timed out, DNS) are transient; TLS trust failures and
 /// malformed URLs are the deployment's to fix, so they make the sink unusable.
+///
+/// Redirects are never followed: URLSession would follow one to any origin, send the
+/// `Authorization` header there and turn a POST into a GET without its body. The caller gets the
+/// 3xx response itself (with its `Location`) and treats it as a misconfiguration.
 final class HTTPClient: Sendable {
     private let session: URLSession
     private let timeout: Double
@@ -52,7 +60,11 @@ final class HTTPClient: Sendable {
             throw Self.classify(error, what: what)
         }
         guard let http = response as? HTTPURLResponse else { throw .transient("\(what): not an HTTP response") }
-        return HTTPResponse(status: http.statusCode, body: data ?? Data())
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return HTTPResponse(status: http.statusCode, body: data ?? Data(), headers: headers)
     }
 
     private static func classify(_ error: any Error, what: String) -> DeliveryFailure {
@@ -77,7 +89,7 @@ final class HTTPClient: Sendable {
     }
 }
 
-/// Refuses HTTP authentication challenges and remembers which tasks got one.
+/// Refuses HTTP authentication challenges (remembering which tasks got one) and every redirect.
 ///
 /// corelibs-foundation leaves a task suspended for ever on a 401 when nobody answers the challenge
 /// (swift-corelibs-foundation#5456); cancelling it ends the task at once, and the client reports it
@@ -95,6 +107,14 @@ private final class ChallengeRefuser: NSObject, URLSessionTaskDelegate, @uncheck
         challenged.insert(task.taskIdentifier)
         lock.unlock()
         completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        // nil: do not follow; the task completes with the redirect response itself.
+        completionHandler(nil)
     }
 
     /// True once for a task that was challenged.

@@ -21,10 +21,10 @@ struct SessionBackoff {
 
     /// Records a failure; returns the count of consecutive failures.
     @discardableResult
-    mutating func failed(_ session: String, now: Date, policy: RetryPolicy, unit: Double) -> Int {
+    mutating func failed(_ session: String, now: Date, policy: RetryPolicy, unit: Double, atLeast: Double = 0) -> Int {
         let count = (failures[session] ?? 0) + 1
         failures[session] = count
-        retryAt[session] = now.addingTimeInterval(policy.delay(afterFailures: count, unit: unit))
+        retryAt[session] = now.addingTimeInterval(max(policy.delay(afterFailures: count, unit: unit), atLeast))
         return count
     }
 

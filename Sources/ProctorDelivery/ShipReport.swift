@@ -10,6 +10,13 @@ public struct ShipReport: Sendable, Hashable {
     public var transientFailures = 0
     /// Deliverable episodes still pending when the run ended.
     public var remaining = 0
+    /// Of ``remaining``: episodes another live shipper held when the run ended.
+    public var heldElsewhere = 0
+    /// Episodes still open in a running monitor's session (not deliverable yet, not counted in ``remaining``).
+    public var stillOpen = 0
+    /// Attempts that re-sent an episode whose previous attempt's outcome was unknown (a shipper died
+    /// after sending it, before recording the reply): each may be a duplicate on the REST path.
+    public var resentAfterUnknownOutcome = 0
     /// Why the sink or the outbox could not be used, when that ended the run.
     public var stoppedBy: String?
     /// The latest transient failure, for the summary line.

@@ -6,9 +6,14 @@ import Synchronization
 /// Drains the outbox to one sink: at least once, in order per exam session, with backoff.
 ///
 /// The outbox is the only state that matters: a restarted shipper picks up every `pending` episode
-/// where the last one stopped. An episode is marked `delivered` only after the sink confirmed the
-/// commit, so a crash between the two re-sends it: the Postgres sink recognises the replay, the REST
-/// API (which has no idempotency key) may then record it twice.
+/// where the last one stopped. Before sending, a shipper claims the episode's session in the outbox
+/// (lease + process identity, see ``Outbox/claimPending(owner:limit:closedOnly:lease:now:)``), so
+/// concurrent shippers never send the same episode; it then records the revision it puts on the
+/// wire ("sent") and, after the sink's confirmation, `delivered` ("confirmed"). If recording the
+/// confirmation fails (disk full, a locked outbox), the confirmation is kept in memory and recorded
+/// later: an episode whose attempt got a confirmation is never sent again by this process. Only a
+/// process that dies between the sink's commit and the outbox's can cause a re-send: the Postgres
+/// sink recognises the replay, the REST API (which has no idempotency key) may record it twice.
 ///
 /// Within a session, episodes go out in the outbox's order (session start, then episode start) and
 /// none is sent while an earlier one of the same session waits for a retry. A permanently rejected
@@ -24,10 +29,22 @@ public final class Shipper: Sendable {
     public let pollInterval: Double
     public let closedOnly: Bool
 
+    /// This shipper's claim owner: its process identity plus a unique suffix.
+    public let owner: String
+    /// Seconds a claim lasts without renewal; every attempt renews all of this shipper's claims.
+    public let lease: Double
+    /// How long a one-shot drain waits for episodes another live shipper holds before counting them
+    /// as not delivered.
+    public let heldWait: Double
+
     private let logger: Logger
     private let wakeup = Wakeup()
     private let loop = Mutex(LoopState())
+    /// Sink confirmations not yet recorded in the outbox, by episode: never sent again, only recorded.
+    private let confirmed = Mutex<[UUID: (revision: Int, receipt: DeliveryReceipt)]>([:])
     private static let batchSize = 500
+    /// A one-shot drain does not sleep longer than this for a `Retry-After`; the session is left for the next run.
+    private static let longestOneShotWait = 120.0
 
     private struct LoopState {
         var stopping = false
@@ -38,8 +55,9 @@ public final class Shipper: Sendable {
     private enum PassOutcome {
         /// At least one attempt was made.
         case progress
-        /// Nothing could be attempted; retry at that time, or nothing is left (nil).
-        case idle(retryAt: Date?)
+        /// Nothing could be attempted; retry at that time, or nothing is left (nil). `held` counts the
+        /// deliverable episodes another live shipper holds.
+        case idle(retryAt: Date?, held: Int)
         /// The sink or the outbox is unusable; nothing more can be done this pass.
         case halted(String)
     }
@@ -47,8 +65,11 @@ public final class Shipper: Sendable {
     public init(
         outbox: Outbox, sink: any DeliverySink, policy: RetryPolicy = RetryPolicy(),
         clock: any DeliveryClock = SystemDeliveryClock(), pollInterval: Double = 5, closedOnly: Bool = true,
-        logger: Logger = Logger(label: "proctor.delivery")
+        lease: Double = 120, heldWait: Double = 30, logger: Logger = Logger(label: "proctor.delivery")
     ) {
+        self.owner = "\(ProcessIdentity.current)/\(UUID().uuidString.lowercased())"
+        self.lease = max(1, lease)
+        self.heldWait = max(0, heldWait)
         self.outbox = outbox
         self.sink = sink
         self.policy = policy
@@ -61,22 +82,40 @@ public final class Shipper: Sendable {
     // MARK: One-shot
 
     /// Delivers until nothing deliverable is left, every session still pending has used up
-    /// ``RetryPolicy/maxAttempts``, or the sink turns out unusable. For `proctor ship`.
-    public func drain() -> ShipReport {
+    /// ``RetryPolicy/maxAttempts``, or the sink turns out unusable. For `proctor ship`, and for the
+    /// monitor's last pass after ``stop()`` (`maxAttempts` overrides the policy's).
+    public func drain(maxAttempts: Int? = nil) -> ShipReport {
+        loop.withLock { state in if state.finished == nil { state.stopping = false } }
+        let limit = maxAttempts ?? policy.maxAttempts
         var report = ShipReport()
         var backoff = SessionBackoff()
         var haltFailures = 0
+        var heldSince: Date?
         while !isStopping {
-            switch pass(&backoff, &report, oneShot: true) {
+            switch pass(&backoff, &report, oneShot: true, maxAttempts: limit) {
             case .progress:
                 haltFailures = 0
-            case .idle(let retryAt):
+                heldSince = nil
+            case .idle(let retryAt, let held):
+                let now = clock.now()
+                if held > 0 {
+                    // Another live shipper is sending these; wait for it a while, then count them.
+                    let since = heldSince ?? now
+                    heldSince = since
+                    guard now.timeIntervalSince(since) < heldWait else {
+                        if retryAt == nil { return finish(report) }
+                        clock.sleep(seconds: retryAt.map { $0.timeIntervalSince(now) } ?? 0, wakeup: wakeup)
+                        continue
+                    }
+                    clock.sleep(seconds: min(0.5, retryAt.map { $0.timeIntervalSince(now) } ?? 0.5), wakeup: wakeup)
+                    continue
+                }
                 guard let retryAt else { return finish(report) }
-                clock.sleep(seconds: retryAt.timeIntervalSince(clock.now()), wakeup: wakeup)
+                clock.sleep(seconds: retryAt.timeIntervalSince(now), wakeup: wakeup)
             case .halted(let reason):
                 haltFailures += 1
                 // A sink that cannot work stops a one-shot run at once; the outbox may just be busy.
-                guard reason.hasPrefix(Self.outboxPrefix), haltFailures < (policy.maxAttempts ?? 5) else {
+                guard reason.hasPrefix(Self.outboxPrefix), haltFailures < (limit ?? 5) else {
                     report.stoppedBy = reason
                     return finish(report)
                 }
@@ -85,6 +124,32 @@ public final class Shipper: Sendable {
         }
         report.stoppedBy = report.stoppedBy ?? "stopped"
         return finish(report)
+    }
+
+    /// Records confirmations the outbox refused earlier (busy, full), retrying for up to ``heldWait``
+    /// seconds; what is still unrecorded then is logged, and a later run may send it again.
+    private func settleConfirmations() {
+        let deadline = clock.now().addingTimeInterval(max(heldWait, 1))
+        while true {
+            let pending = confirmed.withLock { $0 }
+            if pending.isEmpty { return }
+            for (id, value) in pending {
+                do {
+                    try outbox.markDelivered(
+                        id: id, sink: sink.name, remoteID: value.receipt.remoteID, revision: value.revision, now: clock.now())
+                    _ = confirmed.withLock { $0.removeValue(forKey: id) }
+                } catch {
+                    continue
+                }
+            }
+            if confirmed.withLock({ $0.isEmpty }) { return }
+            guard clock.now() < deadline else {
+                logger.error(
+                    "the outbox could not record \(confirmed.withLock { $0.count }) confirmed deliveries; a later run may send them again")
+                return
+            }
+            clock.sleep(seconds: 0.5, wakeup: wakeup)
+        }
     }
 
     // MARK: Background
@@ -130,11 +195,12 @@ public final class Shipper: Sendable {
         var haltFailures = 0
         var lastHalt: String?
         while !isStopping {
-            switch pass(&backoff, &report, oneShot: false) {
+            switch pass(&backoff, &report, oneShot: false, maxAttempts: nil) {
             case .progress:
+                if lastHalt != nil { logger.notice("delivery resumed") }
                 haltFailures = 0
                 lastHalt = nil
-            case .idle(let retryAt):
+            case .idle(let retryAt, _):
                 let wait = retryAt.map { min(pollInterval, $0.timeIntervalSince(clock.now())) } ?? pollInterval
                 clock.sleep(seconds: wait, wakeup: wakeup)
             case .halted(let reason):
@@ -151,13 +217,25 @@ public final class Shipper: Sendable {
 
     private static let outboxPrefix = "outbox: "
 
-    private func pass(_ backoff: inout SessionBackoff, _ report: inout ShipReport, oneShot: Bool) -> PassOutcome {
-        let pending: [StoredEpisode]
+    private func pass(
+        _ backoff: inout SessionBackoff, _ report: inout ShipReport, oneShot: Bool, maxAttempts: Int?
+    ) -> PassOutcome {
+        let batch: ClaimedBatch
         do {
-            pending = try outbox.pendingEpisodes(limit: Self.batchSize, closedOnly: closedOnly)
+            batch = try outbox.claimPending(
+                owner: owner, limit: Self.batchSize, closedOnly: closedOnly, lease: lease, now: clock.now())
         } catch {
             return .halted(Self.outboxPrefix + error.description)
         }
+        // Claims are per pass: sessions waiting for a retry must not block another shipper meanwhile.
+        defer {
+            do {
+                try outbox.releaseClaims(owner: owner)
+            } catch {
+                logger.warning("cannot release delivery claims (they expire in \(Int(lease)) s): \(error)")
+            }
+        }
+        let pending = batch.episodes
         var waiting: Set<String> = []
         var sessions: [String: SessionRecord] = [:]
         var attempted = false
@@ -183,7 +261,9 @@ public final class Shipper: Sendable {
                     report.rejected += 1
                     continue
                 }
-                if let halt = try attempt(stored, session: session, &backoff, &report, oneShot: oneShot) {
+                if let halt = try attempt(
+                    stored, session: session, &backoff, &report, oneShot: oneShot, maxAttempts: maxAttempts)
+                {
                     return .halted(halt)
                 }
                 if backoff.isWaiting(sessionID, now: clock.now()) { waiting.insert(sessionID) }
@@ -192,15 +272,25 @@ public final class Shipper: Sendable {
             }
         }
         if attempted { return .progress }
-        return .idle(retryAt: backoff.earliestRetry(among: waiting))
+        return .idle(retryAt: backoff.earliestRetry(among: waiting), held: batch.heldElsewhere)
     }
 
     /// Sends one episode and records the outcome; returns a reason when the whole pass must stop.
     private func attempt(
         _ stored: StoredEpisode, session: SessionRecord, _ backoff: inout SessionBackoff, _ report: inout ShipReport,
-        oneShot: Bool
+        oneShot: Bool, maxAttempts: Int?
     ) throws(OutboxError) -> String? {
         let key = stored.id.uuidString.lowercased()
+        if let earlier = confirmed.withLock({ $0[stored.id] }), earlier.revision == stored.revision {
+            // The sink confirmed this revision but the outbox could not record it: record, do not resend.
+            try outbox.markDelivered(
+                id: stored.id, sink: sink.name, remoteID: earlier.receipt.remoteID, revision: stored.revision,
+                now: clock.now())
+            _ = confirmed.withLock { $0.removeValue(forKey: stored.id) }
+            backoff.succeeded(stored.sessionID)
+            logger.notice("recorded an earlier confirmation without sending again", metadata: ["episode": "\(key)"])
+            return nil
+        }
         if stored.delivery.deliveredRevision != nil, !sink.updatesInPlace {
             // The service already has this episode and cannot update it; sending it again would
             // create a second event. The newer revision stays in the outbox.
@@ -209,6 +299,18 @@ public final class Shipper: Sendable {
             logger.notice("revision not sent: \(sink.name) cannot update a delivered episode", metadata: ["episode": "\(key)"])
             return nil
         }
+        // "Sent" is recorded before anything goes out; if it cannot be, nothing goes out.
+        guard try outbox.beginAttempt(id: stored.id, owner: owner, revision: stored.revision, lease: lease, now: clock.now())
+        else {
+            logger.info("episode no longer ours to send (claimed elsewhere or already settled)", metadata: ["episode": "\(key)"])
+            return nil
+        }
+        if stored.delivery.sentRevision == stored.revision {
+            report.resentAfterUnknownOutcome += 1
+            logger.warning(
+                "sending again an episode whose previous attempt has no known outcome (the service may record it twice)",
+                metadata: ["episode": "\(key)", "sink": "\(sink.name)"])
+        }
         let evidence = try outbox.evidence(episodeID: stored.id)?.jpeg
         let shipment = Shipment(
             episode: stored, studentID: session.studentID, examID: session.examID, evidenceJPEG: evidence)
@@ -216,12 +318,21 @@ public final class Shipper: Sendable {
         do {
             receipt = try sink.deliver(shipment)
         } catch {
-            try record(error, for: stored, &backoff, &report, oneShot: oneShot)
+            try record(error, for: stored, &backoff, &report, oneShot: oneShot, maxAttempts: maxAttempts)
             if case .unusable(let reason) = error { return reason }
             return nil
         }
-        try outbox.markDelivered(
-            id: stored.id, sink: sink.name, remoteID: receipt.remoteID, revision: stored.revision, now: clock.now())
+        confirmed.withLock { $0[stored.id] = (stored.revision, receipt) }
+        do {
+            try outbox.markDelivered(
+                id: stored.id, sink: sink.name, remoteID: receipt.remoteID, revision: stored.revision, now: clock.now())
+        } catch {
+            logger.error(
+                "the sink confirmed an episode but the outbox cannot record it; it will be recorded, not resent: \(error)",
+                metadata: ["episode": "\(key)"])
+            throw error
+        }
+        _ = confirmed.withLock { $0.removeValue(forKey: stored.id) }
         backoff.succeeded(stored.sessionID)
         if receipt.alreadyPresent { report.alreadyPresent += 1 } else { report.delivered += 1 }
         logger.debug(
@@ -231,21 +342,25 @@ public final class Shipper: Sendable {
 
     private func record(
         _ failure: DeliveryFailure, for stored: StoredEpisode, _ backoff: inout SessionBackoff,
-        _ report: inout ShipReport, oneShot: Bool
+        _ report: inout ShipReport, oneShot: Bool, maxAttempts: Int?
     ) throws(OutboxError) {
         let key = stored.id.uuidString.lowercased()
+        var retryAfter = 0.0
+        if case .throttled(_, let seconds) = failure { retryAfter = seconds }
         switch failure {
         case .permanent(let reason):
             try outbox.markFailed(id: stored.id, reason: reason, permanent: true, now: clock.now())
             report.rejected += 1
             logger.warning("episode rejected: \(reason)", metadata: ["episode": "\(key)", "sink": "\(sink.name)"])
-        case .transient(let reason), .unusable(let reason):
+        case .transient(let reason), .unusable(let reason), .throttled(let reason, _):
             // Kept pending with the reason, so `proctor episodes` shows why it is still waiting.
             try outbox.markFailed(id: stored.id, reason: reason, permanent: false, now: clock.now())
             report.transientFailures += 1
             report.lastTransientError = reason
-            let failures = backoff.failed(stored.sessionID, now: clock.now(), policy: policy, unit: clock.random())
-            if oneShot, let limit = policy.maxAttempts, failures >= limit { backoff.abandon(stored.sessionID) }
+            let failures = backoff.failed(
+                stored.sessionID, now: clock.now(), policy: policy, unit: clock.random(), atLeast: retryAfter)
+            if oneShot, let limit = maxAttempts, failures >= limit { backoff.abandon(stored.sessionID) }
+            if oneShot, retryAfter > Self.longestOneShotWait { backoff.abandon(stored.sessionID) }
             logger.info(
                 "delivery will be retried: \(reason)",
                 metadata: ["episode": "\(key)", "sink": "\(sink.name)", "failures": "\(failures)"])
@@ -254,8 +369,11 @@ public final class Shipper: Sendable {
 
     private func finish(_ report: ShipReport) -> ShipReport {
         var report = report
+        settleConfirmations()
         do {
             report.remaining = try outbox.pendingEpisodes(limit: Int(Int32.max), closedOnly: closedOnly).count
+            report.heldElsewhere = try outbox.episodesHeldElsewhere(owner: owner, now: clock.now())
+            report.stillOpen = try outbox.openEpisodeCount()
         } catch {
             report.stoppedBy = report.stoppedBy ?? (Self.outboxPrefix + error.description)
         }

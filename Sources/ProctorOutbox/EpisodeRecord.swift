@@ -69,6 +69,9 @@ public struct DeliveryStatus: Sendable, Hashable, Codable {
     public var remoteID: String?
     /// The revision the sink last accepted.
     public var deliveredRevision: Int?
+    /// The revision a shipper last put on the wire (recorded before sending). Equal to the current
+    /// revision without a delivery: that attempt's outcome is unknown (the shipper died or lost the reply).
+    public var sentRevision: Int?
 }
 
 /// An episode as stored: the caller's record plus wall-clock times, revision and delivery state.

@@ -57,7 +57,8 @@ public final class Outbox: Sendable {
     /// Records a new session. Calling it again for an open session with the same student and exam
     /// changes nothing, so a restarted monitor can call it unconditionally.
     public func openSession(
-        id: String, studentID: String, examID: String, startedAt: Date, configJSON: String? = nil, now: Date = Date()
+        id: String, studentID: String, examID: String, startedAt: Date, configJSON: String? = nil,
+        owner: ProcessIdentity? = nil, now: Date = Date()
     ) throws(OutboxError) {
         guard !id.isEmpty else { throw .invalidArgument("session id is empty") }
         guard startedAt.timeIntervalSince1970.isFinite else { throw .invalidArgument("session start is not finite") }
@@ -70,15 +71,19 @@ public final class Outbox: Sendable {
                 guard existing.student == studentID, existing.exam == examID else {
                     throw .conflict("session \(id) exists for student \(existing.student), exam \(existing.exam)")
                 }
+                if let owner {
+                    try db.run("UPDATE sessions SET owner = ? WHERE id = ?", [.text(owner.description), .text(id)])
+                }
                 return
             }
             try db.run(
                 """
-                INSERT INTO sessions (id, student_id, exam_id, started_at, config_json, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO sessions (id, student_id, exam_id, started_at, config_json, updated_at, owner)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(id), .text(studentID), .text(examID), .real(startedAt.timeIntervalSince1970),
-                 configJSON.map(SQLValue.text) ?? .null, .real(now.timeIntervalSince1970)])
+                 configJSON.map(SQLValue.text) ?? .null, .real(now.timeIntervalSince1970),
+                 owner.map { .text($0.description) } ?? .null])
         }
     }
 
@@ -315,14 +320,14 @@ public final class Outbox: Sendable {
 
     // MARK: Plumbing
 
-    private func withDatabase<T: Sendable>(_ body: (SQLiteConnection) throws(OutboxError) -> T) throws(OutboxError) -> T {
+    func withDatabase<T: Sendable>(_ body: (SQLiteConnection) throws(OutboxError) -> T) throws(OutboxError) -> T {
         try connection.withLock { (held: inout SQLiteConnection?) throws(OutboxError) -> T in
             guard let held else { throw OutboxError.closed }
             return try body(held)
         }
     }
 
-    private func write<T: Sendable>(_ body: (SQLiteConnection) throws(OutboxError) -> T) throws(OutboxError) -> T {
+    func write<T: Sendable>(_ body: (SQLiteConnection) throws(OutboxError) -> T) throws(OutboxError) -> T {
         try withDatabase { db throws(OutboxError) in try db.transaction { () throws(OutboxError) in try body(db) } }
     }
 
@@ -342,9 +347,9 @@ public final class Outbox: Sendable {
         }
     }
 
-    private static func key(_ id: UUID) -> String { id.uuidString.lowercased() }
+    static func key(_ id: UUID) -> String { id.uuidString.lowercased() }
 
-    private static func uuid(_ text: String) throws(OutboxError) -> UUID {
+    static func uuid(_ text: String) throws(OutboxError) -> UUID {
         guard let id = UUID(uuidString: text) else { throw .corruptRow("bad episode id \(text)") }
         return id
     }
@@ -357,34 +362,38 @@ public final class Outbox: Sendable {
         }
     }
 
-    private static let sessionColumns =
-        "id, student_id, exam_id, started_at, ended_at, frames_analyzed, seconds_with_face, config_json, updated_at"
+    static let sessionColumns =
+        "id, student_id, exam_id, started_at, ended_at, frames_analyzed, seconds_with_face, config_json, updated_at, "
+        + "owner, heartbeat_media, heartbeat_at, ended_abnormally"
 
-    private static func session(from row: SQLRow) -> SessionRecord {
+    static func session(from row: SQLRow) -> SessionRecord {
         SessionRecord(
             id: row.string(0), studentID: row.string(1), examID: row.string(2),
             startedAt: Date(timeIntervalSince1970: row.double(3)),
             endedAt: row.optionalDouble(4).map(Date.init(timeIntervalSince1970:)),
             framesAnalyzed: row.optionalInt(5), secondsWithFace: row.optionalDouble(6),
-            configJSON: row.optionalString(7), updatedAt: Date(timeIntervalSince1970: row.double(8)))
+            configJSON: row.optionalString(7), updatedAt: Date(timeIntervalSince1970: row.double(8)),
+            owner: row.optionalString(9), heartbeatMedia: row.optionalDouble(10),
+            heartbeatAt: row.optionalDouble(11).map(Date.init(timeIntervalSince1970:)), endedAbnormally: row.int(12) != 0)
     }
 
-    private static let episodeSelect = """
+    static let episodeSelect = """
         SELECT e.id, e.session_id, e.type, e.event_type, e.severity, e.start_media, e.end_media, e.started_at,
             e.ended_at, e.peak_confidence, e.frames_seen, e.labels_json, e.state, e.revision, e.delivery_state,
             e.delivery_attempts, e.last_attempt_at, e.last_error, e.delivered_sink, e.remote_id,
             e.delivered_revision, e.evidence_purged_at, e.updated_at,
-            EXISTS (SELECT 1 FROM evidence v WHERE v.episode_id = e.id AND (v.jpeg IS NOT NULL OR v.thumbnail IS NOT NULL))
+            EXISTS (SELECT 1 FROM evidence v WHERE v.episode_id = e.id AND (v.jpeg IS NOT NULL OR v.thumbnail IS NOT NULL)),
+            e.sent_revision
         FROM episodes e JOIN sessions s ON s.id = e.session_id
         """
 
-    private static let episodeOrder = "ORDER BY s.started_at, e.session_id, e.start_media, e.id"
+    static let episodeOrder = "ORDER BY s.started_at, e.session_id, e.start_media, e.id"
 
-    private static func fetchEpisode(_ db: SQLiteConnection, id: String) throws(OutboxError) -> StoredEpisode? {
+    static func fetchEpisode(_ db: SQLiteConnection, id: String) throws(OutboxError) -> StoredEpisode? {
         try db.query("\(episodeSelect) WHERE e.id = ?", [.text(id)], episode(from:)).first
     }
 
-    private static func episode(from row: SQLRow) throws(OutboxError) -> StoredEpisode {
+    static func episode(from row: SQLRow) throws(OutboxError) -> StoredEpisode {
         func decode<T: RawRepresentable>(_ type: T.Type, _ column: Int32) throws(OutboxError) -> T
         where T.RawValue == String {
             guard let value = T(rawValue: row.string(column)) else {
@@ -407,7 +416,7 @@ public final class Outbox: Sendable {
             state: try decode(DeliveryState.self, 14), attempts: row.int(15),
             lastAttemptAt: row.optionalDouble(16).map(Date.init(timeIntervalSince1970:)),
             lastError: row.optionalString(17), sink: row.optionalString(18), remoteID: row.optionalString(19),
-            deliveredRevision: row.optionalInt(20))
+            deliveredRevision: row.optionalInt(20), sentRevision: row.optionalInt(24))
         return StoredEpisode(
             sessionID: row.string(1), record: record, startedAt: Date(timeIntervalSince1970: row.double(7)),
             endedAt: row.optionalDouble(8).map(Date.init(timeIntervalSince1970:)), revision: row.int(13),

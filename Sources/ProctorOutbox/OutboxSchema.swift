@@ -2,7 +2,7 @@
 ///
 /// Each migration runs in its own write transaction that re-reads the version first, so two processes
 /// opening an old file at once apply it exactly once, and a crash mid-migration leaves the previous
-/// version intact. Statements use IF NOT EXISTS so that rerunning a migration is harmless.
+/// version intact. Statements are guarded by that version check, so no migration runs twice.
 enum OutboxSchema {
     static let migrations: [(version: Int, statements: [String])] = [
         (
@@ -60,7 +60,23 @@ enum OutboxSchema {
                 )
                 """,
             ]
-        )
+        ),
+        (
+            // Crash recovery and exclusive delivery (issue 9): who owns a session and when it was last
+            // seen alive; which shipper holds an episode and which revision it has put on the wire.
+            2,
+            [
+                "ALTER TABLE sessions ADD COLUMN owner TEXT",
+                "ALTER TABLE sessions ADD COLUMN heartbeat_media REAL",
+                "ALTER TABLE sessions ADD COLUMN heartbeat_at REAL",
+                "ALTER TABLE sessions ADD COLUMN ended_abnormally INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE episodes ADD COLUMN claim_owner TEXT",
+                "ALTER TABLE episodes ADD COLUMN claim_until REAL",
+                "ALTER TABLE episodes ADD COLUMN sent_revision INTEGER",
+                "ALTER TABLE episodes ADD COLUMN sent_at REAL",
+                "CREATE INDEX IF NOT EXISTS sessions_open ON sessions (ended_at)",
+            ]
+        ),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -36,11 +36,26 @@ public struct OutboxReportSource: ReportSource {
                         evidenceKind: images?.thumbnail == nil ? .plain : .annotated,
                         evidencePurgedAt: stored.evidencePurgedAt))
             }
+            // A session whose monitor died ends at its last heartbeat, whether or not a later run has
+            // closed it yet: the time after that was never seen.
+            var endedAt = session.endedAt
+            var stopped: Date?
+            if session.endedAbnormally {
+                stopped = session.endedAt
+            } else if session.ownerIsGone {
+                let lastSeen = session.heartbeatAt ?? session.startedAt.addingTimeInterval(session.heartbeatMedia ?? 0)
+                endedAt = lastSeen
+                stopped = lastSeen
+                let media = session.heartbeatMedia ?? 0
+                for index in episodes.indices where episodes[index].end == nil {
+                    episodes[index].end = max(episodes[index].start, media)
+                }
+            }
             return ReportInput(
                 session: ReportSession(
                     id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
-                    endedAt: session.endedAt, framesAnalyzed: session.framesAnalyzed,
-                    secondsWithFace: session.secondsWithFace),
+                    endedAt: endedAt, framesAnalyzed: session.framesAnalyzed,
+                    secondsWithFace: session.secondsWithFace, stoppedUnexpectedlyAt: stopped),
                 episodes: episodes)
         } catch let error as ReportError {
             throw error

@@ -53,12 +53,35 @@ public struct ReportBuilder: Sendable {
             id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
             endedAt: session.endedAt, durationSeconds: duration, monitoredSeconds: monitored,
             framesAnalyzed: session.framesAnalyzed, secondsWithFace: session.secondsWithFace,
-            faceVisibleFraction: faceFraction, pointEvents: session.pointEvents ? true : nil)
-        let credibility = policy.assess(
+            faceVisibleFraction: faceFraction, pointEvents: session.pointEvents ? true : nil,
+            stoppedUnexpectedlyAt: session.stoppedUnexpectedlyAt)
+        var credibility = policy.assess(
             entries.map { ($0.type, $0.severity, $0.durationSeconds) }, monitoredSeconds: monitored)
+        var notes = session.notes
+        if let stopped = session.stoppedUnexpectedlyAt {
+            let offset = ReportText.clock(max(0, stopped.timeIntervalSince(session.startedAt)))
+            notes.append(
+                "The monitor stopped unexpectedly at \(Self.utc(stopped)) (\(offset) into the session): the session "
+                    + "ends at its last heartbeat; nothing after it was seen, and episodes still open then end there.")
+            // What was not seen cannot vouch for the candidate.
+            if credibility.level == .high {
+                credibility.level = .medium
+            }
+            credibility.formula.append(
+                "Capped at Medium: the monitor stopped unexpectedly, so part of the exam was not monitored.")
+        }
         return SessionReport(
             generatedAt: now, session: header, credibility: credibility, summary: Self.summarize(entries), gaps: gaps,
-            episodes: entries, notes: session.notes.isEmpty ? nil : session.notes)
+            episodes: entries, notes: notes.isEmpty ? nil : notes)
+    }
+
+    /// `2026-05-01 09:30:00 UTC`.
+    private static func utc(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return formatter.string(from: date)
     }
 
     private func entry(for episode: ReportEpisodeInput, reportEnd: Double, imageBytes: Int) -> SessionReport.Entry {

@@ -17,11 +17,15 @@ public struct ReportSession: Sendable, Hashable {
     public var pointEvents: Bool
     /// What the source could not tell, in sentences for the page.
     public var notes: [String]
+    /// Set when the monitor died mid-session: the wall time of its last heartbeat, where the session ends.
+    public var stoppedUnexpectedlyAt: Date?
 
     public init(
         id: String, studentID: String, examID: String, startedAt: Date, endedAt: Date? = nil,
-        framesAnalyzed: Int? = nil, secondsWithFace: Double? = nil, pointEvents: Bool = false, notes: [String] = []
+        framesAnalyzed: Int? = nil, secondsWithFace: Double? = nil, pointEvents: Bool = false, notes: [String] = [],
+        stoppedUnexpectedlyAt: Date? = nil
     ) {
+        self.stoppedUnexpectedlyAt = stoppedUnexpectedlyAt
         self.id = id
         self.studentID = studentID
         self.examID = examID

@@ -56,6 +56,8 @@ public struct SessionReport: Sendable, Hashable, Codable {
         /// confidences (the service's database); then ``monitoredSeconds`` is just the session length.
         /// Nil for the monitor's own sessions.
         public var pointEvents: Bool?
+        /// When the monitor stopped unexpectedly (its last heartbeat); nil for a session that ended normally.
+        public var stoppedUnexpectedlyAt: Date?
     }
 
     /// What one episode type amounted to.

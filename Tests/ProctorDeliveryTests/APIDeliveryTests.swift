@@ -66,7 +66,7 @@ import Testing
         } catch {
             message = error.message
             switch error {
-            case .transient: kind = "transient"
+            case .transient, .throttled: kind = "transient"
             case .permanent: kind = "permanent"
             case .unusable: kind = "unusable"
             }
@@ -131,9 +131,10 @@ import Testing
         let report = Shipper(outbox: outbox, sink: sink(service, timeout: 1.5), clock: TestClock()).drain()
         #expect(report.isComplete)
         let duplicates = try expectAtLeastOnce(ids, service: service, outbox: outbox)
-        // The drop after commit and the slow reply each committed an event the client never heard of;
-        // a loaded machine may time out more, which only adds duplicates (at least once, never lost).
-        #expect(duplicates >= 2)
+        // The drop after commit committed an event the client never heard of. The slow reply came on
+        // the third attempt, which waits 4 × 1.5 s for it, so it is heard and costs no duplicate; a
+        // loaded machine may time out more, which only adds duplicates (at least once, never lost).
+        #expect(duplicates >= 1)
         #expect(service.events.count == ids.count + duplicates)
     }
 

@@ -31,6 +31,12 @@ public final class FakeProctoringService: @unchecked Sendable {
         case dropBeforeCommit
         /// Commit, then drop the connection (the response is lost).
         case dropAfterCommit
+        /// Answer with this status and `Retry-After` value, committing nothing (429/503 throttling).
+        case retryAfter(status: Int, value: String)
+        /// Answer with a redirect to `location`, committing nothing (a moved service, a hostile proxy).
+        case redirect(status: Int, location: String)
+        /// Answer 200 with a body that is not the service's (a captive portal, a wrong server).
+        case foreignOK(body: String)
     }
 
     // `lock` guards everything below it.
@@ -41,6 +47,7 @@ public final class FakeProctoringService: @unchecked Sendable {
     private var faults: [Fault] = []
     private var rejectedEventTypes: Set<String> = []
     private var calls = 0
+    private var replyDelay = 0.0
     public private(set) var server: TestHTTPServer?
 
     public init() throws {
@@ -55,6 +62,9 @@ public final class FakeProctoringService: @unchecked Sendable {
 
     /// Calls to `record-violation`, answered or not.
     public var violationCalls: Int { locked { calls } }
+
+    /// Every `record-violation` answer waits this long after the commit (a busy server).
+    public func answerAfter(seconds: Double) { locked { replyDelay = seconds } }
 
     /// Queues faults for the next calls, one per call.
     public func inject(_ next: [Fault]) { locked { faults += next } }
@@ -95,6 +105,16 @@ public final class FakeProctoringService: @unchecked Sendable {
             return .respond(status: status, json: #"{"success": false, "error": "Internal error"}"#)
         }
         if case .dropBeforeCommit = fault { return .drop }
+        if case .retryAfter(let status, let value) = fault {
+            return .raw(status: status, headers: ["Retry-After": value, "Content-Type": "application/json"],
+                body: #"{"success": false, "error": "Slow down"}"#)
+        }
+        if case .redirect(let status, let location) = fault {
+            return .raw(status: status, headers: ["Location": location], body: "")
+        }
+        if case .foreignOK(let body) = fault {
+            return .raw(status: 200, headers: ["Content-Type": "text/html"], body: body)
+        }
         guard request.method == "POST" else {
             return .respond(status: 405, json: #"{"success": false, "error": "Method not allowed"}"#)
         }
@@ -132,8 +152,18 @@ public final class FakeProctoringService: @unchecked Sendable {
         switch fault {
         case .slowAfterCommit(let seconds): return .respond(status: 201, json: reply, delay: seconds)
         case .dropAfterCommit: return .drop
-        default: return .respond(status: 201, json: reply)
+        default: return .respond(status: 201, json: reply, delay: locked { replyDelay })
         }
+    }
+
+    /// What the service's report page (`views.report_page` / `cheating_status`) counts for a
+    /// student: events whose `event_type` is one of `object_detected`, `multiple_faces_detected` or
+    /// `tab_switch`; anything else is invisible there and the page says "No Cheating Detected".
+    public static let reportPageCountedTypes: Set<String> = ["object_detected", "multiple_faces_detected", "tab_switch"]
+
+    /// The events the report page counts for `student`.
+    public func reportPageCount(student: String) -> Int {
+        events.filter { $0.studentID == student && Self.reportPageCountedTypes.contains($0.eventType) }.count
     }
 
     private func startExam(_ request: TestHTTPRequest) -> TestHTTPReply {

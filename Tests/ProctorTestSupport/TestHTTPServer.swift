@@ -20,6 +20,8 @@ public enum TestHTTPReply: Sendable {
     case respond(status: Int, json: String, delay: Double = 0)
     /// Closes the connection without answering (a crashed worker, a dropped link).
     case drop
+    /// Answers with any status, headers and body (redirects, `Retry-After`, a proxy's HTML page).
+    case raw(status: Int, headers: [String: String], body: String, delay: Double = 0)
 }
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: POSIX sockets, an accept thread and a thread
@@ -125,6 +127,13 @@ public final class TestHTTPServer: @unchecked Sendable {
                 "HTTP/1.1 \(status) \(Self.reason(status))\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
             sendAll(connection, Data(head.utf8) + body)
+        case .raw(let status, let headers, let text, let delay):
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            let body = Data(text.utf8)
+            var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
+            for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+            head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            sendAll(connection, Data(head.utf8) + body)
         }
     }
 
@@ -179,6 +188,10 @@ public final class TestHTTPServer: @unchecked Sendable {
         switch status {
         case 200: "OK"
         case 201: "Created"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
         case 400: "Bad Request"
         case 401: "Unauthorized"
         case 404: "Not Found"

@@ -1,0 +1,145 @@
+import Foundation
+import ProctorTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A monitor killed mid-exam (SIGKILL: no cleanup at all), then `proctor ship` and `proctor report`
+/// as an operator would run them: the orphaned session is closed at its last heartbeat and every
+/// committed episode reaches the service exactly once.
+@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+struct CrashRecoveryTests {
+    let proctor: String
+
+    init() throws {
+        proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+    }
+
+    @Test func sigkilledMonitorIsRecoveredAndEveryEpisodeShippedExactlyOnce() throws {
+        let folder = try TemporaryDirectory()
+        let clip = folder.path("clip")
+        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        // The demo clip (episodes that open and close), then a long absence that is still open when
+        // the process dies.
+        try DemoClip.make(in: clip)
+        for index in 0..<600 {
+            try FileManager.default.createSymbolicLink(
+                atPath: (clip as NSString).appendingPathComponent(String(format: "frame_9%04d.jpg", index)),
+                withDestinationPath: TestAssets.photo("person.jpg"))
+        }
+        let outbox = folder.path("outbox.sqlite")
+        let monitor = Process()
+        monitor.executableURL = URL(fileURLWithPath: proctor)
+        monitor.arguments = ["monitor", "--source", clip, "--student", "s-crash", "--outbox", outbox, "-q"]
+        monitor.standardOutput = FileHandle.nullDevice
+        monitor.standardError = FileHandle.nullDevice
+        try monitor.run()
+        defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
+
+        // Kill once closed episodes exist and one is open.
+        let deadline = Date().addingTimeInterval(120)
+        var listed: [[String: Any]] = []
+        while Date() < deadline, monitor.isRunning {
+            Thread.sleep(forTimeInterval: 0.3)
+            listed = try episodes(outbox)
+            let open = listed.filter { $0["state"] as? String == "open" }
+            if listed.count >= 3, listed.count > open.count, open.contains(where: { $0["type"] as? String == "face_absent" }) {
+                break
+            }
+        }
+        try #require(monitor.isRunning, "the replay ended before the kill")
+        kill(monitor.processIdentifier, SIGKILL)
+        monitor.waitUntilExit()
+        #expect(monitor.terminationReason == .uncaughtSignal)
+
+        let committed = try episodes(outbox)
+        #expect(committed.contains { $0["state"] as? String == "open" }, "no episode was open at the kill")
+        let ids = Set(committed.compactMap { $0["id"] as? String })
+        #expect(ids.count == committed.count)
+
+        // Service down: nothing can be delivered, and ship says so (69), counting the orphan's episodes.
+        let service = try FakeProctoringService()
+        service.goDown()
+        let down = try CommandRunner.run(
+            proctor,
+            ["ship", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "--max-attempts", "1", "-q"])
+        #expect(down.status == 69, "stdout: \(down.stdout) stderr: \(down.stderr)")
+        #expect(down.stdout.contains("still pending \(committed.count)"), "\(down.stdout)")
+        #expect(down.stdout.contains("1 sessions recovered"), "\(down.stdout)")
+
+        // Every episode is closed now, at the dead monitor's last heartbeat.
+        let recovered = try episodes(outbox)
+        #expect(recovered.allSatisfy { $0["state"] as? String == "closed" })
+        #expect(Set(recovered.compactMap { $0["id"] as? String }) == ids)
+
+        try service.comeBack()
+        let up = try CommandRunner.run(
+            proctor, ["ship", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "-q"])
+        #expect(up.status == 0, "stdout: \(up.stdout) stderr: \(up.stderr)")
+        #expect(up.stdout.contains("delivered \(committed.count),"), "\(up.stdout)")
+        // Exactly once: one event per committed episode, keyed by the episode id.
+        #expect(service.events.count == committed.count)
+        #expect(Set(service.events.compactMap(\.idempotencyKey)) == ids)
+        #expect(try episodes(outbox).allSatisfy { $0["delivery"] as? String == "delivered" })
+
+        let again = try CommandRunner.run(
+            proctor, ["ship", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "-q"])
+        #expect(again.status == 0)
+        #expect(again.stdout.hasPrefix("delivered 0,"), "\(again.stdout)")
+        #expect(service.events.count == committed.count)
+
+        // The report tells the reviewer, and does not vouch for time nobody saw.
+        let reportPath = folder.path("report.json")
+        let report = try CommandRunner.run(proctor, ["report", "--outbox", outbox, "--format", "json", "--out", reportPath])
+        #expect(report.status == 0, "\(report.stderr)")
+        let page = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
+        let notes = page["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.contains("monitor stopped unexpectedly at") }, "\(notes)")
+        let credibility = page["credibility"] as? [String: Any]
+        #expect(credibility?["level"] as? String != "high")
+        let header = page["session"] as? [String: Any]
+        #expect(header?["stoppedUnexpectedlyAt"] != nil)
+    }
+
+    @Test func aLiveMonitorsSessionIsNotRecovered() throws {
+        let folder = try TemporaryDirectory()
+        let clip = folder.path("clip")
+        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        for index in 0..<200 {
+            try FileManager.default.createSymbolicLink(
+                atPath: (clip as NSString).appendingPathComponent(String(format: "f%04d.jpg", index)),
+                withDestinationPath: TestAssets.photo("person.jpg"))
+        }
+        let outbox = folder.path("outbox.sqlite")
+        let monitor = Process()
+        monitor.executableURL = URL(fileURLWithPath: proctor)
+        monitor.arguments = ["monitor", "--source", clip, "--student", "s-live", "--outbox", outbox, "--realtime", "--fps", "4", "-q"]
+        monitor.standardOutput = FileHandle.nullDevice
+        monitor.standardError = FileHandle.nullDevice
+        try monitor.run()
+        defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try episodes(outbox).isEmpty { Thread.sleep(forTimeInterval: 0.3) }
+        let service = try FakeProctoringService()
+        let ship = try CommandRunner.run(
+            proctor, ["ship", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "-q"])
+        // The open episode belongs to a running monitor: not recovered, not sent, not counted as left.
+        #expect(ship.status == 0, "stdout: \(ship.stdout) stderr: \(ship.stderr)")
+        #expect(!ship.stdout.contains("recovered"))
+        #expect(ship.stdout.contains("still open in a running monitor"), "\(ship.stdout)")
+        #expect(service.events.isEmpty)
+        #expect(try episodes(outbox).contains { $0["state"] as? String == "open" })
+        monitor.terminate()
+        monitor.waitUntilExit()
+        #expect(monitor.terminationStatus == 0)
+    }
+
+    private func episodes(_ outbox: String) throws -> [[String: Any]] {
+        guard FileManager.default.fileExists(atPath: outbox) else { return [] }
+        let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+    }
+}
