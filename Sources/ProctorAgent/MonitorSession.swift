@@ -219,7 +219,7 @@ public final class MonitorSession {
             }
             remember(
                 UnsavedChange(
-                    record: EpisodeRecord(episode, eventType: engine.eventType(for: episode.type)), jpeg: jpeg,
+                    record: EpisodeRecord(episode, eventType: engine.eventType(for: episode)), jpeg: jpeg,
                     thumbnail: thumbnail))
             switch change {
             case .opened:

@@ -64,8 +64,10 @@ public struct EpisodeEngine: Sendable {
         EpisodeType.allCases.compactMap { rules.durationRule(for: $0)?.openAfter }.max() ?? 0
     }
 
-    /// The service's `event_type` for an episode type, per ``EpisodeRules/eventTypes``.
-    public func eventType(for type: EpisodeType) -> String { rules.eventTypes.eventType(for: type) }
+    /// The service's `event_type` for an episode, per ``EpisodeRules/eventTypes``.
+    public func eventType(for episode: Episode) -> String {
+        rules.eventTypes.eventType(for: episode.type, severity: episode.severity)
+    }
 
     /// Feeds one analysed frame; `thumbnail` (a small grayscale image, same size every frame) lets the
     /// engine notice a frozen feed.

@@ -105,7 +105,7 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
     /// it was last reported, so near-equal frames do not cause a write per frame.
     public var minEvidenceGain: Double = 0.05
     /// The service's `event_type` per episode type.
-    public var eventTypes = EventTypeMapping.identity
+    public var eventTypes = EventTypeMapping.standard
 
     public init() {}
 

@@ -1,7 +1,7 @@
 /// The kinds of violation episode the rules engine reports.
 ///
 /// Raw values are the snake_case names used in configuration, storage and logs; the service's own
-/// `event_type` strings come from ``EventTypeMapping``, so renaming on the service side never
+/// `event_type` strings come from ``ServiceVocabulary`` and ``EventTypeMapping``, so renaming on the service side never
 /// touches stored data.
 public enum EpisodeType: String, Sendable, Hashable, Codable, CaseIterable, CodingKeyRepresentable {
     case faceAbsent = "face_absent"

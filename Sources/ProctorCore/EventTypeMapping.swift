@@ -1,17 +1,16 @@
 /// Maps episode types to the service's `event_type` strings.
 ///
-/// The default is the identity (`phone_detected` stays `phone_detected`); deployments override the
-/// types the service names differently, e.g. `phone_detected` -> `object_detected`,
-/// `extra_person` -> `multiple_persons`, `looking_away` -> `gaze_detected`. Encoded as a JSON object
-/// of overrides keyed by episode type.
+/// The defaults are ``ServiceVocabulary``'s (the service's own names, chosen so its report page
+/// counts every high-severity episode); a deployment may override the name of any type, e.g.
+/// `extra_person` -> `multiple_persons`. Encoded as a JSON object of overrides keyed by episode type.
 public struct EventTypeMapping: Sendable, Hashable, Codable {
     /// The service stores `event_type` in a 50-character column.
     public static let maxLength = 50
 
-    /// The identity mapping.
-    public static let identity = EventTypeMapping(validated: [:])
+    /// No overrides: ``ServiceVocabulary``'s names.
+    public static let standard = EventTypeMapping(validated: [:])
 
-    /// Only the types that differ from their own raw value.
+    /// Only the types whose name is configured.
     public private(set) var overrides: [EpisodeType: String]
 
     /// A mapping with the given overrides; rejects empty names and names over ``maxLength`` characters.
@@ -28,8 +27,10 @@ public struct EventTypeMapping: Sendable, Hashable, Codable {
 
     private init(validated overrides: [EpisodeType: String]) { self.overrides = overrides }
 
-    /// The service's `event_type` for an episode type.
-    public func eventType(for type: EpisodeType) -> String { overrides[type] ?? type.rawValue }
+    /// The service's `event_type` for an episode of `type` at `severity`.
+    public func eventType(for type: EpisodeType, severity: EpisodeSeverity) -> String {
+        overrides[type] ?? ServiceVocabulary.eventType(for: type, severity: severity)
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

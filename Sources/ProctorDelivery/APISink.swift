@@ -72,7 +72,7 @@ public final class APISink: DeliverySink {
             return "data:image/jpeg;base64," + fitted.base64EncodedString()
         }
         let body = ViolationBody(
-            student_id: shipment.studentID, event_type: record.eventType, detected_objects: record.labels.sorted(),
+            student_id: shipment.studentID, event_type: record.eventType, detected_objects: shipment.detectedObjects,
             image_data: image)
         let what = "POST /api/record-violation/"
         let step = min(max(shipment.episode.delivery.attempts, 0), clients.count - 1)

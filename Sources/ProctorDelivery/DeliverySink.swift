@@ -1,4 +1,5 @@
 import Foundation
+import ProctorCore
 import ProctorOutbox
 
 /// Everything a sink needs to deliver one episode.
@@ -16,6 +17,13 @@ public struct Shipment: Sendable {
         self.studentID = studentID
         self.examID = examID
         self.evidenceJPEG = evidenceJPEG
+    }
+
+    /// The service's `detected_objects`: the detector's labels plus the vocabulary's marker.
+    public var detectedObjects: [String] {
+        let record = episode.record
+        return ServiceVocabulary.detectedObjects(
+            type: record.type, severity: record.severity, eventType: record.eventType, labels: record.labels)
     }
 
     /// The episode id as sinks spell it: lowercase UUID.

@@ -40,7 +40,7 @@ public final class PostgresSink: DeliverySink {
             throw .transient("cannot encode the placeholder image for an episode without evidence")
         }
         try mediaRoot.write(jpeg, to: imagePath)
-        let labels = String(decoding: EvidenceImages.labelsJSON(shipment.episode.record.labels), as: UTF8.self)
+        let labels = String(decoding: EvidenceImages.labelsJSON(Set(shipment.detectedObjects)), as: UTF8.self)
         return try withConnection { db throws(PostgresError) in
             try db.transaction { () throws(PostgresError) in
                 try Self.insert(shipment, imagePath: imagePath, labels: labels, db)

@@ -3,10 +3,9 @@ import ProctorCore
 
 /// Decides whether one frame's verdicts confirm a stored `event_type`.
 ///
-/// Knows both vocabularies: the monitor's episode types (`face_absent`, `camera_blocked`,
-/// `multiple_faces`, `extra_person`, `phone_detected`, `looking_away`, `camera_lost`) and the
-/// service's own names (`object_detected`, `multiple_persons`, `gaze_detected`, `tab_switch`).
-/// A pure function of its inputs.
+/// Reads the stored event with ``ServiceVocabulary`` (both vocabularies: the monitor's episode
+/// types and the service's names, with the `detected_objects` that tell `object_detected` events
+/// apart), then asks whether the frame shows what that episode type claims. A pure function of its inputs.
 public struct AgreementPolicy: Sendable, Hashable {
     /// The pseudo event type of a student's reference photo (`proctoring_student.photo`).
     public static let studentPhoto = "student_photo"
@@ -21,31 +20,39 @@ public struct AgreementPolicy: Sendable, Hashable {
         case notVisual
     }
 
-    /// Event types are compared case-insensitively, after trimming.
-    public var claims: [String: Claim] = [
-        "face_absent": .anyOf([.noFace, .cameraBlocked]),
-        "no_face": .anyOf([.noFace, .cameraBlocked]),
-        "camera_blocked": .anyOf([.cameraBlocked]),
-        "multiple_faces": .anyOf([.multipleFaces]),
-        "extra_person": .anyOf([.extraPerson, .multipleFaces]),
-        "multiple_persons": .anyOf([.extraPerson, .multipleFaces]),
-        "phone_detected": .anyOf([.phone]),
-        "object_detected": .anyOf([.phone]),
-        "looking_away": .anyOf([.lookingAway]),
-        "gaze_detected": .anyOf([.lookingAway]),
-        "tab_switch": .notVisual,
-        "camera_lost": .notVisual,
-        studentPhoto: .usableReferencePhoto,
+    /// What an episode of each type claims.
+    public var claims: [EpisodeType: Claim] = [
+        .faceAbsent: .anyOf([.noFace, .cameraBlocked]),
+        .cameraBlocked: .anyOf([.cameraBlocked]),
+        .multipleFaces: .anyOf([.multipleFaces]),
+        .extraPerson: .anyOf([.extraPerson, .multipleFaces]),
+        .phoneDetected: .anyOf([.phone]),
+        .lookingAway: .anyOf([.lookingAway]),
+        .cameraLost: .notVisual,
     ]
 
     public init() {}
 
     /// Judges a stored event type against the verdicts of the analysed image.
-    /// - Parameter eventType: nil when the image's event was deleted.
-    public func judge(eventType: String?, verdicts: [Verdict]) -> Judgement {
+    /// - Parameters:
+    ///   - eventType: nil when the image's event was deleted.
+    ///   - objects: the event's `detected_objects`.
+    public func judge(eventType: String?, objects: [String] = [], verdicts: [Verdict]) -> Judgement {
         guard let eventType else { return .cannotJudge(.eventDeleted) }
         let key = eventType.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let claim = claims[key] else { return .cannotJudge(.unknownType) }
+        let claim: Claim
+        if key == Self.studentPhoto {
+            claim = .usableReferencePhoto
+        } else if key == "tab_switch" {
+            claim = .notVisual
+        } else if let type = ServiceVocabulary.episodeType(eventType: key, objects: objects), let known = claims[type] {
+            claim = known
+        } else if key == "object_detected" {
+            // The service's own detector flags phones (and books, cups...) without a label we know.
+            claim = .anyOf([.phone])
+        } else {
+            return .cannotJudge(.unknownType)
+        }
         switch claim {
         case .notVisual:
             return .cannotJudge(.notVisual)

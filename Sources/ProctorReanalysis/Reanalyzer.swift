@@ -147,7 +147,9 @@ public final class Reanalyzer {
                 } else {
                     let verdicts = (record.verdicts ?? []).compactMap(Verdict.init(rawValue:))
                     let judgement: Judgement =
-                        image.eventExists ? agreement.judge(eventType: image.eventType ?? "", verdicts: verdicts) : .cannotJudge(.eventDeleted)
+                        image.eventExists
+                        ? agreement.judge(eventType: image.eventType ?? "", objects: image.detectedObjects, verdicts: verdicts)
+                        : .cannotJudge(.eventDeleted)
                     findings[index] = Finding(image: image, record: record, judgement: judgement)
                 }
                 return true

@@ -16,8 +16,14 @@ public struct StoredImage: Sendable, Hashable {
     public var eventType: String?
     /// Whether the event row still exists (always true for student photos).
     public var eventExists: Bool
+    /// The event's `detected_objects` (what tells `object_detected` events apart).
+    public var detectedObjects: [String]
 
-    public init(source: Source, imageID: Int64, eventID: Int64?, relativePath: String?, eventType: String?, eventExists: Bool) {
+    public init(
+        source: Source, imageID: Int64, eventID: Int64?, relativePath: String?, eventType: String?, eventExists: Bool,
+        detectedObjects: [String] = []
+    ) {
+        self.detectedObjects = detectedObjects
         self.source = source
         self.imageID = imageID
         self.eventID = eventID

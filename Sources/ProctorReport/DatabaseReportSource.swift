@@ -166,7 +166,7 @@ public struct DatabaseReportSource: ReportSource {
             episodes.append(
                 ReportEpisodeInput(
                     id: Self.uuid(event.id), type: type, eventType: event.eventType,
-                    severity: ServiceEventType.defaultSeverity(type), start: offset, end: offset, peakConfidence: 0,
+                    severity: ServiceEventType.severity(eventType: event.eventType, type: type), start: offset, end: offset, peakConfidence: 0,
                     framesSeen: 0, labels: Set(event.objects), evidence: evidence, evidenceKind: .plain,
                     evidenceNote: evidence == nil ? problem : nil))
         }

@@ -90,6 +90,16 @@ struct MonitorDeliveryTests {
         // One service event per episode, for the right student, with the evidence image attached.
         #expect(service.events.count == episodes.count)
         #expect(service.events.allSatisfy { $0.studentID == "s-77" && ($0.image?.count ?? 0) > 1000 })
-        #expect(Set(service.events.map(\.eventType)).isSuperset(of: ["face_absent", "multiple_faces", "phone_detected"]))
+        // In the service's own vocabulary (ServiceVocabulary), so its report page counts every
+        // high-severity episode: phones as object_detected + "cell phone", several faces as
+        // multiple_faces_detected.
+        let types = Set(service.events.map(\.eventType))
+        #expect(types.isSuperset(of: ["object_detected", "multiple_faces_detected"]), "\(types)")
+        #expect(service.events.contains { $0.eventType == "object_detected" && $0.detectedObjects.contains("cell phone") })
+        let high = episodes.filter { $0["severity"] as? String == "high" }
+        #expect(!high.isEmpty)
+        let counted = high.filter { FakeProctoringService.reportPageCountedTypes.contains($0["eventType"] as? String ?? "") }
+        #expect(counted.count == high.count, "the report page misses \(high.count - counted.count) high-severity episodes")
+        #expect(service.reportPageCount(student: "s-77") >= high.count)
     }
 }

@@ -86,7 +86,7 @@ import Testing
             id: UUID(), type: .lookingAway, severity: .medium, start: 10, lastSeen: 29.5, end: 29.5,
             peakConfidence: 0.4, framesSeen: 40, labels: ["face", "person"])
         let mapping = try EventTypeMapping([.lookingAway: "gaze_detected"])
-        let record = EpisodeRecord(episode, eventType: mapping.eventType(for: episode.type))
+        let record = EpisodeRecord(episode, eventType: mapping.eventType(for: episode.type, severity: episode.severity))
         let stored = try outbox.upsertEpisode(sessionID: "s1", episode: record)
         #expect(stored.record.eventType == "gaze_detected")
         #expect(stored.record.state == .closed)

@@ -21,6 +21,13 @@ struct PureRulesTests {
         #expect(policy.judge(eventType: nil, verdicts: [.phone]) == .cannotJudge(.eventDeleted))
         #expect(policy.judge(eventType: AgreementPolicy.studentPhoto, verdicts: []) == .confirms)
         #expect(policy.judge(eventType: AgreementPolicy.studentPhoto, verdicts: [.multipleFaces]) == .contradicts)
+        // The monitor's defaults (ServiceVocabulary): object_detected is told apart by its objects.
+        #expect(policy.judge(eventType: "object_detected", objects: ["person"], verdicts: [.extraPerson]) == .confirms)
+        #expect(policy.judge(eventType: "object_detected", objects: ["person"], verdicts: [.phone]) == .contradicts)
+        #expect(policy.judge(eventType: "object_detected", objects: ["cell phone", "person"], verdicts: [.phone]) == .confirms)
+        #expect(policy.judge(eventType: "object_detected", objects: ["camera blocked"], verdicts: [.cameraBlocked]) == .confirms)
+        #expect(policy.judge(eventType: "object_detected", objects: ["camera lost"], verdicts: []) == .cannotJudge(.notVisual))
+        #expect(policy.judge(eventType: "multiple_faces_detected", verdicts: [.multipleFaces]) == .confirms)
     }
 
     @Test func sha256MatchesTheStandardVectors() {

@@ -76,7 +76,8 @@ struct DatabaseReportTests {
         #expect(input.session.examID == "Calculus II — Final")
         #expect(input.session.startedAt == Self.start)
         #expect(input.session.endedAt == Self.start.addingTimeInterval(5_400))
-        #expect(input.episodes.map(\.type) == [.phoneDetected, .phoneDetected, .multipleFaces, .lookingAway, .faceAbsent])
+        // The service's detector writes `multiple_persons` for extra persons (ServiceVocabulary's alias).
+        #expect(input.episodes.map(\.type) == [.phoneDetected, .phoneDetected, .extraPerson, .lookingAway, .faceAbsent])
         #expect(input.episodes.map(\.eventType) == ["phone_detected", "object_detected", "multiple_persons", "gaze_detected", "face_absent"])
         #expect(input.episodes.map(\.severity) == [.high, .high, .high, .low, .medium])
         #expect(input.episodes.map(\.start) == [600, 1_200, 1_800, 2_400, 3_000])
