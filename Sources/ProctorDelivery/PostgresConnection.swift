@@ -12,13 +12,19 @@ public struct PostgresRows: Sendable, Hashable {
 
 /// One libpq connection. Not thread-safe: its owner serialises calls (``PostgresSink`` holds it
 /// behind a lock).
+///
+/// Secrets: libpq's messages can quote the connection string (a malformed URL's offending token,
+/// password and all). Every message this class produces is passed through ``ConnectionSecrets``,
+/// which removes quoted tokens and every spelling of the password.
 public final class PostgresConnection {
     private var handle: OpaquePointer?
+    private let secrets: ConnectionSecrets
 
     /// Connects with a URL or key=value connection string. `connectTimeout` applies unless the string
     /// sets its own; `statementTimeout` (milliseconds, 0 = none) bounds every statement, so a hung
     /// server cannot stall delivery forever.
     public init(url: String, connectTimeout: Int = 5, statementTimeout: Int = 10_000) throws(PostgresError) {
+        secrets = try ConnectionSecrets(connectionString: url)
         // Parameters before `dbname` are defaults the expanded connection string may override.
         let pairs: [(String, String)] = [
             ("connect_timeout", "\(connectTimeout)"),
@@ -36,9 +42,14 @@ public final class PostgresConnection {
         let valuePointers = values.map { UnsafePointer($0) } + [nil]
         let connection = PQconnectdbParams(keywordPointers, valuePointers, 1)
         guard let connection, PQstatus(connection) == CONNECTION_OK else {
-            let message = connection.map { Self.oneLine(PQerrorMessage($0)) } ?? "out of memory"
+            let message = connection.map { secrets.scrub(Self.oneLine(PQerrorMessage($0))) } ?? "out of memory"
             PQfinish(connection)
-            throw PostgresError(sqlState: nil, message: "cannot connect: \(message)", connectionLost: true)
+            // libpq validates option values before connecting ("invalid port number", "invalid integer
+            // value ... for connection option", "invalid sslmode value"): no retry can fix those.
+            let misconfigured = message.hasPrefix("invalid ")
+            throw PostgresError(
+                sqlState: nil, message: "cannot connect: \(message)", connectionLost: !misconfigured,
+                isConfiguration: misconfigured)
         }
         handle = connection
     }
@@ -60,12 +71,12 @@ public final class PostgresConnection {
         }
         defer { PQclear(result) }
         guard let result else {
-            throw PostgresError(sqlState: nil, message: Self.oneLine(PQerrorMessage(handle)), connectionLost: !isOpen)
+            throw PostgresError(sqlState: nil, message: secrets.scrub(Self.oneLine(PQerrorMessage(handle))), connectionLost: !isOpen)
         }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let text = PQresultErrorMessage(result).map { Self.oneLine($0) } ?? "statement failed"
+            let text = PQresultErrorMessage(result).map { secrets.scrub(Self.oneLine($0)) } ?? "statement failed"
             throw PostgresError(sqlState: state, message: text, connectionLost: !isOpen)
         }
         var rows: [[String?]] = []
@@ -89,7 +100,7 @@ public final class PostgresConnection {
         let status = result.map { PQresultStatus($0) }
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
-            throw PostgresError(sqlState: state, message: Self.oneLine(PQerrorMessage(handle)), connectionLost: !isOpen)
+            throw PostgresError(sqlState: state, message: secrets.scrub(Self.oneLine(PQerrorMessage(handle))), connectionLost: !isOpen)
         }
     }
 
@@ -111,7 +122,7 @@ public final class PostgresConnection {
         handle = nil
     }
 
-    private static func oneLine(_ text: UnsafePointer<CChar>?) -> String {
+    static func oneLine(_ text: UnsafePointer<CChar>?) -> String {
         guard let text else { return "unknown error" }
         let words = String(cString: text).split(whereSeparator: \.isNewline).map {
             $0.trimmingCharacters(in: .whitespaces)

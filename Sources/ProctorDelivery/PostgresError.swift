@@ -2,15 +2,20 @@
 public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The five-character SQLSTATE when the server sent one; nil for client-side and connection errors.
     public var sqlState: String?
-    /// libpq's message on one line. libpq never puts the password in it.
+    /// libpq's message on one line, with anything that could be part of the connection string
+    /// removed (libpq quotes the offending token of a malformed URL, password included).
     public var message: String
     /// True when the connection is gone and must be reopened.
     public var connectionLost: Bool
+    /// True when the connection string itself is unusable (malformed URL, unknown option): the
+    /// deployment's to fix, never worth a retry.
+    public var isConfiguration: Bool
 
-    public init(sqlState: String?, message: String, connectionLost: Bool) {
+    public init(sqlState: String?, message: String, connectionLost: Bool, isConfiguration: Bool = false) {
         self.sqlState = sqlState
         self.message = message
         self.connectionLost = connectionLost
+        self.isConfiguration = isConfiguration
     }
 
     public var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
@@ -22,6 +27,7 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     /// column (42), refused credentials (28) or a missing database (3D) are the deployment's to fix.
     public var deliveryFailure: DeliveryFailure {
         let text = "postgres: \(description)"
+        if isConfiguration { return .unusable(text) }
         guard let state = sqlState, !connectionLost else { return .transient(text) }
         switch state.prefix(2) {
         case "22", "23": return .permanent(text)

@@ -42,6 +42,8 @@ public final class Reanalyzer {
     ) throws(ReanalysisError) {
         do {
             db = try PostgresConnection(url: databaseURL, statementTimeout: 600_000)
+        } catch where error.isConfiguration {
+            throw .configuration("\(Redaction.redact(databaseURL)): \(error.description)")
         } catch {
             throw .unavailable("\(Redaction.redact(databaseURL)): \(error.description)")
         }

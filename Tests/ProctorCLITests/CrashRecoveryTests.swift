@@ -143,3 +143,20 @@ struct CrashRecoveryTests {
         return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
     }
 }
+
+/// A malformed database URL on the command line: exit 78 (configuration), and the password appears
+/// nowhere, whatever libpq says about the string.
+struct DatabaseURLSecrecyTests {
+    @Test(arguments: [
+        ["db", "migrate", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service"],
+        ["db", "migrate", "--database-url", "postgresql://proctor:S3cretPW@[::1/service"],
+        ["reanalyze", "--summary", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service"],
+    ])
+    func aMalformedURLIsExit78WithoutTheSecret(arguments: [String]) throws {
+        let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+        let result = try CommandRunner.run(proctor, arguments, environment: ["PROCTOR_DATABASE_URL": ""])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(!result.stderr.contains("S3cret") && !result.stdout.contains("S3cret"), "\(result.stderr)")
+        #expect(result.stderr.contains("malformed"), "\(result.stderr)")
+    }
+}

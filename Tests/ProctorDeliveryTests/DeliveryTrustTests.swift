@@ -139,6 +139,50 @@ import Testing
         #expect(service.events.count == 1)
     }
 
+    // MARK: 10. The database password never leaks through libpq's messages
+
+    @Test(arguments: [
+        "postgresql://proctor:S3cret%zzPW@127.0.0.1:5432/service",
+        "postgresql://proctor:S3cretPW@[::1/service",
+        "postgresql://proctor:S3cretPW@127.0.0.1:99999/service",
+        "host=127.0.0.1 dbname=service password='S3cretPW",
+        "host=127.0.0.1 dbname=service password=S3cretPW port=abc",
+    ])
+    func aMalformedDatabaseURLIsAConfigurationErrorThatNamesNoSecret(url: String) throws {
+        let directory = try TemporaryDirectory()
+        let media = directory.path("media")
+        try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
+        let sink = PostgresSink(configuration: PostgresConfiguration(url: url, mediaRoot: media))
+        let report = Shipper(outbox: outbox, sink: sink, policy: RetryPolicy(maxAttempts: 2), clock: TestClock()).drain()
+        // Unusable (ship exits 78), not transient: retrying a malformed URL cannot help.
+        let reason = try #require(report.stoppedBy, "not a configuration error: \(report)")
+        #expect(reason.contains("malformed") || reason.contains("invalid"), "\(reason)")
+        #expect(!reason.contains("S3cret"), "\(reason)")
+        let stored = try #require(try outbox.episodes().first)
+        #expect(stored.delivery.lastError.map { !$0.contains("S3cret") } ?? true, "\(stored.delivery.lastError ?? "")")
+        do {
+            _ = try PostgresConnection(url: url, connectTimeout: 1)
+            Issue.record("connected with \(url)")
+        } catch {
+            #expect(!error.description.contains("S3cret"), "\(error.description)")
+        }
+    }
+
+    @Test func libpqTokensAndPasswordSpellingsAreScrubbed() throws {
+        let error = #expect(throws: PostgresError.self) {
+            try PostgresConnection(url: "postgresql://u:S3cret%zzPW@127.0.0.1/db")
+        }
+        #expect(error?.isConfiguration == true)
+        let failure = try #require(error).deliveryFailure
+        guard case .unusable = failure else {
+            Issue.record("a malformed URL must make the sink unusable, got \(failure)")
+            return
+        }
+        #expect(error?.description.hasPrefix("the database URL is malformed") == true, "\(error?.description ?? "")")
+    }
+
     // MARK: 8. Retry-After and longer timeouts on retries
 
     @Test func retryAfterOn429And503IsHonoured() throws {
