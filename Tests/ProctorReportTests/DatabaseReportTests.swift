@@ -101,14 +101,14 @@ struct DatabaseReportTests {
     @Test func missingEvidenceIsShownAsSuchWithoutFailingTheReport() throws {
         let seeded = try Self.seed()
         let report = ReportBuilder(shrinker: JPEGEvidenceShrinker()).build(try source(seeded).load(sessionID: nil))
-        let multiple = try #require(report.episodes.first { $0.type == .multipleFaces })
+        let multiple = try #require(report.episodes.first { $0.type == .extraPerson })
         #expect(multiple.evidence == nil)
         #expect(multiple.evidenceNote?.hasPrefix("Evidence missing: \(seeded.missingImage)") == true)
         let absent = try #require(report.episodes.first { $0.type == .faceAbsent })
         #expect(absent.evidence == nil)
         #expect(absent.evidenceNote?.contains("stored no image") == true)
         let page = ParsedPage(HTMLReportRenderer(timeZone: utc).render(report))
-        let card = try #require(page.all("article") { $0.attributes["data-type"] == "multiple_faces" }.first)
+        let card = try #require(page.all("article") { $0.attributes["data-type"] == "extra_person" }.first)
         #expect(card.text.contains("Evidence missing"))
     }
 
@@ -116,7 +116,7 @@ struct DatabaseReportTests {
         let seeded = try Self.seed()
         let narrow = try source(seeded, since: Self.start.addingTimeInterval(25 * 60), until: Self.start.addingTimeInterval(45 * 60))
             .load(sessionID: nil)
-        #expect(narrow.episodes.map(\.type) == [.multipleFaces, .lookingAway])
+        #expect(narrow.episodes.map(\.type) == [.extraPerson, .lookingAway])
         #expect(narrow.episodes.map(\.start) == [300, 900])
         #expect(narrow.session.examID.isEmpty, "no exam row falls in 09:25-09:45")
 
