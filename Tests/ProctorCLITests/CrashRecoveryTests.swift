@@ -160,3 +160,62 @@ struct DatabaseURLSecrecyTests {
         #expect(result.stderr.contains("malformed"), "\(result.stderr)")
     }
 }
+
+/// Two `proctor ship` processes on one outbox at once (a cron job overlapping a manual run): every
+/// episode is POSTed once, and both runs end 0.
+@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+struct ConcurrentShipTests {
+    @Test func twoShipProcessesSendEveryEpisodeOnce() throws {
+        let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+        let folder = try TemporaryDirectory()
+        let clip = folder.path("clip")
+        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        try DemoClip.make(in: clip)
+        let outbox = folder.path("outbox.sqlite")
+        let replay = try CommandRunner.run(proctor, ["monitor", "--source", clip, "--student", "s-two", "--outbox", outbox, "-q"])
+        try #require(replay.status == 0, "\(replay.stderr)")
+        let listed = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
+        let episodes = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        try #require(episodes.count >= 4)
+
+        let service = try FakeProctoringService()
+        // Slow enough that the two runs overlap for the whole drain.
+        service.answerAfter(seconds: 0.3)
+        let results = ResultBox()
+        let threads = (0..<2).map { _ in
+            Thread {
+                let result = try? CommandRunner.run(
+                    proctor, ["ship", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "-q"])
+                results.append(result)
+            }
+        }
+        threads.forEach { $0.start() }
+        let deadline = Date().addingTimeInterval(120)
+        while results.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let runs = results.all
+        try #require(runs.count == 2)
+        for run in runs { #expect(run?.status == 0, "\(run?.stdout ?? "") \(run?.stderr ?? "")") }
+        #expect(service.violationCalls == episodes.count, "\(service.violationCalls) POSTs for \(episodes.count) episodes")
+        #expect(Set(service.events.compactMap(\.idempotencyKey)) == Set(episodes.compactMap { $0["id"] as? String }))
+    }
+}
+
+/// Results handed back from runner threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [CommandResult?] = []
+
+    func append(_ result: CommandResult?) {
+        lock.lock()
+        results.append(result)
+        lock.unlock()
+    }
+
+    var count: Int { all.count }
+
+    var all: [CommandResult?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results
+    }
+}
