@@ -34,17 +34,20 @@ extension Outbox {
             for claim in claims where claim.until > stamp && Self.claimantIsAlive(claim.owner) {
                 held.insert(claim.session)
             }
-            let pending = try db.query(
-                "\(Self.episodeSelect) WHERE e.delivery_state = 'pending' \(state) \(Self.episodeOrder)", [],
-                Self.episode(from:))
-            var chosen: [StoredEpisode] = []
+            let heldList = held.sorted()
+            let placeholders = heldList.map { _ in "?" }.joined(separator: ", ")
+            let notHeld = heldList.isEmpty ? "" : "AND e.session_id NOT IN (\(placeholders))"
+            let chosen = try db.query(
+                "\(Self.episodeSelect) WHERE e.delivery_state = 'pending' \(state) \(notHeld) \(Self.episodeOrder) LIMIT ?",
+                heldList.map(SQLValue.text) + [.integer(Int64(limit))], Self.episode(from:))
             var skipped = 0
-            for episode in pending {
-                if held.contains(episode.sessionID) {
-                    skipped += 1
-                } else if chosen.count < limit {
-                    chosen.append(episode)
-                }
+            if !heldList.isEmpty {
+                skipped = try db.query(
+                    """
+                    SELECT count(*) FROM episodes e WHERE e.delivery_state = 'pending' \(state)
+                    AND e.session_id IN (\(placeholders))
+                    """, heldList.map(SQLValue.text)
+                ) { row in row.int(0) }.first ?? 0
             }
             for episode in chosen {
                 try db.run(
