@@ -101,7 +101,7 @@ struct Reanalyze: ParsableCommand {
     }
 
     mutating func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try VisionOptions.validate(jobs: jobs)
         try tuning.validate()
         if !paths.isEmpty {
             if databaseURL != nil || mediaRoot != nil || summary || export != nil {
@@ -112,8 +112,8 @@ struct Reanalyze: ParsableCommand {
         guard effectiveDatabaseURL != nil else {
             throw ValidationError("give --database-url URL (or set PROCTOR_DATABASE_URL), or PATH... for folder mode")
         }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard lease >= 1, lease.isFinite else { throw ValidationError("--lease must be at least 1 second") }
+        guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...100000") }
+        guard lease >= 1, lease <= 86_400 else { throw ValidationError("--lease must be in 1...86400 seconds") }
         if summary, export != nil { throw ValidationError("give --summary or --export, not both") }
         if outcome != nil, export == nil { throw ValidationError("--outcome only applies with --export") }
         if pipelineVersion != nil, !summary, export == nil { throw ValidationError("--pipeline-version only applies with --summary or --export") }
@@ -218,7 +218,7 @@ struct Reanalyze: ParsableCommand {
                 let writer = OutputWriter()
                 let exporter = FindingExporter(format: export == .csv ? .csv : .jsonl)
                 try exporter.export(db, version: version.value, outcome: outcome?.rawValue) { writer.write($0) }
-                writer.flush()
+                try writer.flush()
             } else {
                 print(try ReanalysisSummary.load(db, version: version.value).text(), terminator: "")
             }

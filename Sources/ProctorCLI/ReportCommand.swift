@@ -92,7 +92,7 @@ struct Report: ParsableCommand {
             bytes = Data(HTMLReportRenderer(timeZone: zone).render(report).utf8)
         }
         if out == "-" {
-            FileHandle.standardOutput.write(bytes)
+            try StandardOutput.write(bytes)
             return
         }
         try Self.writeOwnerOnly(bytes, to: out)
@@ -100,15 +100,12 @@ struct Report: ParsableCommand {
 
     private func loadFromOutbox() throws -> ReportInput {
         let path = outboxOptions.path
-        guard FileManager.default.fileExists(atPath: path) else { throw Failure.noInput("no outbox at \(path)") }
+        let outbox = try Outbox.openForReading(path)
+        defer { outbox.close() }
         do {
-            let outbox = try Outbox(path: path)
-            defer { outbox.close() }
             return try OutboxReportSource(outbox: outbox).load(sessionID: session)
-        } catch let error as ReportError {
-            throw Self.failure(error)
         } catch {
-            throw Failure.configuration("outbox \(path): \(error)")
+            throw Self.failure(error)
         }
     }
 

@@ -47,7 +47,7 @@ public final class VisionPipeline {
         var timings = StageTimings()
         let total = Stopwatch()
         let image = try Stopwatch.measure(&timings.decode) { () throws(VisionError) -> Image in
-            let bytes = try ImageLoader.readFile(path, limit: loader.maxFileBytes)
+            let bytes = try loader.readFile(path)
             return try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in try loader.decode(bytes) }
         }
         var analysis = try analyze(image, timings: timings)
