@@ -18,12 +18,12 @@ public final class RunningCommand: @unchecked Sendable {
 
     public init(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdout: Stream = .file,
-        stderr: Stream = .file
+        stderr: Stream = .file, currentDirectory: String? = nil
     ) throws {
         folder = try TemporaryDirectory(prefix: "proctor-run")
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = TestAssets.packageRoot
+        process.currentDirectoryURL = currentDirectory.map { URL(fileURLWithPath: $0) } ?? TestAssets.packageRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try Self.handle(stdout, file: folder.path("stdout")) { self.stdoutPipe = $0 }
@@ -34,7 +34,7 @@ public final class RunningCommand: @unchecked Sendable {
     private static func handle(_ stream: Stream, file: String, pipe keep: (Pipe) -> Void) throws -> Any {
         switch stream {
         case .file:
-            FileManager.default.createFile(atPath: file, contents: nil)
+            _ = FileManager.default.createFile(atPath: file, contents: nil)
             return try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         case .path(let path):
             return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
