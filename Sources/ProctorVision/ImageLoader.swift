@@ -38,15 +38,17 @@ public struct ImageLoader: Sendable {
         case .gif: throw VisionError("GIF is not supported (convert it to PNG or JPEG)")
         default: break
         }
-        if let width = probe.width, let height = probe.height {
-            guard width > 0, height > 0 else { throw VisionError("invalid \(probe.format.rawValue) header (\(width)x\(height))") }
-            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
-            if overflow || pixels > maxPixels {
-                throw VisionError(
-                    "image too large: \(width)x\(height) exceeds the limit of \(maxPixels / 1_000_000) megapixels")
-            }
-        }
         if probe.format == .jpeg, !probe.isComplete { throw VisionError("truncated or corrupt JPEG (no end-of-image marker)") }
+        // No size, no decode: the pixel limit must hold before a single pixel is allocated.
+        guard let width = probe.width, let height = probe.height else {
+            throw VisionError("\(probe.format.rawValue.uppercased()) header without readable dimensions (refused before decoding)")
+        }
+        guard width > 0, height > 0 else { throw VisionError("invalid \(probe.format.rawValue) header (\(width)x\(height))") }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > maxPixels {
+            throw VisionError(
+                "image too large: \(width)x\(height) exceeds the limit of \(maxPixels / 1_000_000) megapixels")
+        }
         return try Image.decode(bytes, probe: probe)
     }
 
