@@ -104,6 +104,17 @@ struct BadInputTests {
         #expect(message.contains("too large"))
     }
 
+    @Test(arguments: [(1, 10_000), (10_000, 1), (3, 5_000), (8_000, 20)])
+    func extremeAspectRatiosAreAnalysedNotRefused(width: Int, height: Int) throws {
+        let pixels = [UInt8](repeating: 128, count: width * height * 3)
+        let image = try pixels.withUnsafeBytes { buffer throws(VisionError) in
+            try Image.fromBGR(buffer, width: width, height: height, stride: width * 3)
+        }
+        let analysis = try pipeline.analyze(image)
+        #expect(analysis.width == width && analysis.height == height)
+        #expect(analysis.faces.isEmpty)
+    }
+
     @Test func deflateTIFFBombIsRefusedBeforeDecoding() throws {
         // 249 KB on disk, 16000x16000 once inflated: OpenCV would allocate 256 MB+ before any check.
         let path = TestAssets.generated("bomb-deflate.tiff")
