@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import ProctorDelivery
 import ProctorOutbox
 
@@ -140,10 +141,20 @@ struct DeliveryOptions: ParsableArguments {
         return PostgresConfiguration(url: url, mediaRoot: mediaRoot)
     }
 
-    /// The sink these options select; API first when both are configured.
-    func makeSink() throws -> any DeliverySink {
+    /// The sink these options select; API first when both are configured. The Postgres sink starts
+    /// by removing the temporary evidence files a killed run left in the media root, and says so.
+    func makeSink(logger: Logger = Logger(label: "proctor.delivery")) throws -> any DeliverySink {
         if let api = try apiConfiguration() { return APISink(configuration: api) }
-        if let postgres = postgresConfiguration() { return PostgresSink(configuration: postgres) }
+        if let postgres = postgresConfiguration() {
+            let sink = PostgresSink(configuration: postgres)
+            let swept = sink.mediaRoot.sweepStaleTemporaryFiles()
+            if !swept.isEmpty {
+                logger.notice(
+                    "removed temporary evidence files left by a killed run",
+                    metadata: ["media_root": "\(postgres.mediaRoot)", "files": "\(swept.count)"])
+            }
+            return sink
+        }
         throw ValidationError("give --api-url URL or --database-url URL with --media-root DIR")
     }
 
