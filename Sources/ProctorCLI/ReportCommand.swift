@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProctorDelivery
 import ProctorCore
 import ProctorOutbox
 import ProctorReport
@@ -133,16 +134,14 @@ struct Report: ParsableCommand {
         }
     }
 
-    /// Writes through a 0600 temporary file renamed into place: a reader never sees half a report,
-    /// and the evidence in it is never readable by others, not even for a moment.
+    /// Writes through a temporary file created 0600 (O_EXCL, never through a symlink), synced and
+    /// renamed into place: a reader never sees half a report, and the evidence in it is never
+    /// readable by others, not even for a moment. The media root's writer, with the owner-only mode.
     static func writeOwnerOnly(_ bytes: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: bytes, attributes: [.posixPermissions: 0o600])
-        else { throw Failure.noInput("cannot write \(temporary)") }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw Failure.noInput("cannot write \(path): \(reason)")
+        do {
+            try AtomicFile.write(bytes, to: path, mode: 0o600)
+        } catch {
+            throw Failure.noInput("cannot write the report: \(error.description)")
         }
     }
 }
