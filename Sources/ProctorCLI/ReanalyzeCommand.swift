@@ -141,7 +141,9 @@ struct Reanalyze: ParsableCommand {
         }
         if summary || export != nil { return try report(url: url, version: version) }
         guard let mediaRoot else { throw ValidationError("--database-url needs --media-root DIR") }
-        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger)
+        // Stored names are resolved inside the media root by the reanalyzer; the file itself is then
+        // opened without following a symlink, so nothing swapped in meanwhile leads out of the root.
+        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger, followingSymlinks: false)
         let selection = Selection(
             since: since.flatMap(TimestampArgument.parse), until: until.flatMap(TimestampArgument.parse), eventType: eventType,
             student: student, includeStudentPhotos: includeStudentPhotos)
@@ -174,7 +176,13 @@ struct Reanalyze: ParsableCommand {
         let progress = ReanalysisProgress(total: remaining, bar: Terminal.stderrIsTerminal && !global.quiet, logger: logger)
         let totals: ReanalysisTotals
         do {
-            totals = try reanalyzer.run(shouldStop: { stop.isRaised }, progress: progress.update)
+            totals = try reanalyzer.run(
+                shouldStop: { stop.isRaised }, progress: progress.update,
+                waiting: { remaining, expiry in
+                    logger.notice(
+                        "waiting for other workers' leases",
+                        metadata: ["remaining": "\(remaining)", "next_expiry_s": "\(expiry.map { Self.seconds($0) } ?? "?")"])
+                })
         } catch {
             progress.finish()
             throw Self.failure(error)

@@ -69,15 +69,17 @@ struct VisionOptions: ParsableArguments {
         return policy
     }
 
-    func factory(locator: ModelLocator) -> VisionPipelineFactory {
+    /// - Parameter followingSymlinks: false for reanalysis inside a media root (O_NOFOLLOW).
+    func factory(locator: ModelLocator, followingSymlinks: Bool = true) -> VisionPipelineFactory {
         VisionPipelineFactory(
-            configuration: configuration, locator: locator, loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000))
+            configuration: configuration, locator: locator,
+            loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000, followsSymlinks: followingSymlinks))
     }
 
     /// A batch analyzer over these settings, its models loaded once to surface a configuration error
     /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
-    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
-        let factory = factory(locator: locator)
+    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger, followingSymlinks: Bool = true) throws -> BatchAnalyzer {
+        let factory = factory(locator: locator, followingSymlinks: followingSymlinks)
         for warning in factory.warnings { logger.warning("\(warning)") }
         let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
         do {
