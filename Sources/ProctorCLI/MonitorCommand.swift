@@ -60,14 +60,14 @@ struct Monitor: AsyncParsableCommand {
     mutating func validate() throws {
         guard (camera == nil) != (source == nil) else { throw ValidationError("give exactly one of --camera or --source") }
         guard !student.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--student must not be empty") }
-        guard parsedSize != nil else { throw ValidationError("--size must look like 640x480") }
+        guard parsedSize != nil else { throw ValidationError("--size must look like 640x480 (16...8192 each way)") }
         if let fps, !(fps > 0 && fps <= 30) { throw ValidationError("--fps must be in (0, 30]") }
         if delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil { try delivery.validateChoice() }
     }
 
     var parsedSize: (width: Int, height: Int)? {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 16, parts[1] >= 16 else { return nil }
+        guard parts.count == 2, (16...8192).contains(parts[0]), (16...8192).contains(parts[1]) else { return nil }
         return (parts[0], parts[1])
     }
 
