@@ -20,7 +20,7 @@ struct Reanalyze: ParsableCommand {
             proctor_reanalysis, once per image and pipeline version; the service's tables are only read. Run \
             `proctor db migrate` first. Any number of replicas of the same command, on any machines, share the \
             work through a PostgreSQL queue (leased batches, FOR UPDATE SKIP LOCKED); rerunning resumes. \
-            Ctrl-C or SIGTERM stops after the current batch. --summary and --export read the findings only.
+            Ctrl-C, SIGTERM or SIGHUP stops within seconds (the batch in progress is given back). --summary and --export read the findings only.
             Folder mode (PATH...): exactly `proctor analyze` with the same options and output.
             Exit status: 0 done, 64 usage, 69 database or media root unavailable, 78 models or tables \
             missing, 128+N when stopped by signal N (the rest is left for the next run).
@@ -166,9 +166,11 @@ struct Reanalyze: ParsableCommand {
                 "jobs": "\(jobs)",
             ])
         let stop = StopFlag()
-        let watcher = SignalWatcher { number in
+        // The current image finishes, the batch in progress is given back, and the process exits
+        // within 10 s of the signal whatever it was doing (a lease left behind runs out).
+        let watcher = SignalWatcher(exitAfter: 10) { number in
             if stop.raise(number) {
-                Terminal.writeError("\nstopping after the current batch (again to quit now)\n")
+                Terminal.writeError("\nstopping: the batch in progress goes back to the queue (again to quit now)\n")
             } else {
                 _exit(128 + number)  // the claimed batch's lease runs out and another worker takes it
             }

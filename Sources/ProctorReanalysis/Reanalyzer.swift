@@ -7,8 +7,8 @@ import ProctorVision
 /// findings and close the batch in one transaction; until the queue is empty or ``run(shouldStop:progress:)`` is told to stop.
 ///
 /// Memory is bounded by the batch size whatever the table size. Stopping happens only between
-/// batches, so an interrupted run leaves no half-written batch; a killed one leaves a lease that
-/// expires and is claimed again.
+/// batches or between two images, so an interrupted run leaves no half-written batch (a batch cut short
+/// is given back at once); a killed one leaves a lease that expires and is claimed again.
 public final class Reanalyzer {
     public struct Settings: Sendable, Hashable {
         /// Images claimed per batch.
@@ -108,9 +108,13 @@ public final class Reanalyzer {
             }
             watch = Date()
             let findings: [Finding]
-            switch analyze(batch) {
+            switch analyze(batch, shouldStop: shouldStop) {
             case .success(let analysed):
                 findings = analysed
+            case .failure(let failure) where failure == Self.stopped:
+                // A stop request mid-batch: nothing of it is stored, the batch goes back at once.
+                do { try queue.release(db, batch) } catch { throw Self.failure(error) }
+                return totals
             case .failure(let failure):
                 // Not the images' fault (a model that does not load, OpenCV failing on a decoded
                 // frame): storing "unreadable" would judge them for good. Give the batch back.
@@ -136,7 +140,7 @@ public final class Reanalyzer {
 
     /// Analyses one batch; every claimed image gets a finding, bad data included, unless the analysis
     /// machinery itself failed.
-    func analyze(_ batch: [StoredImage]) -> Result<[Finding], VisionError> {
+    func analyze(_ batch: [StoredImage], shouldStop: () -> Bool = { false }) -> Result<[Finding], VisionError> {
         var findings: [Finding?] = Array(repeating: nil, count: batch.count)
         var paths: [String] = []
         var slots: [Int] = []
@@ -172,6 +176,10 @@ public final class Reanalyzer {
                     infrastructure = error
                     return false
                 }
+                if shouldStop() {
+                    infrastructure = Self.stopped
+                    return false
+                }
                 var record = AnalysisRecord(result: result, policy: policy)
                 record.image = image.relativePath ?? record.image
                 if record.error != nil {
@@ -193,6 +201,9 @@ public final class Reanalyzer {
         }
         return .success(complete)
     }
+
+    /// Marks an analysis cut short by a stop request.
+    static let stopped = VisionError("stopped", origin: .pipeline)
 
     private func failed(_ image: StoredImage, _ message: String, _ problem: Judgement.Problem) -> Finding {
         let result = ImageResult(path: image.relativePath ?? "", outcome: .failure(VisionError(message)), milliseconds: 0)

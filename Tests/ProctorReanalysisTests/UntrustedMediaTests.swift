@@ -133,4 +133,26 @@ struct UntrustedMediaTests {
         #expect(reports.allSatisfy { $0.remaining == 1 })
         #expect((reports.first?.expiry ?? 0) > 1)
     }
+
+    /// Item 4: SIGTERM mid-batch ends `proctor reanalyze` within 10 s, the batch in progress given back.
+    @Test func sigtermMidBatchEndsWithinTenSecondsAndGivesTheBatchBack() throws {
+        let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+        let seeded = try seed { seeded, db in try seeded.evidence.seedRepeated(300, in: db) }
+        let run = try RunningCommand(
+            proctor,
+            ["reanalyze", "--database-url", seeded.database.url, "--media-root", seeded.evidence.media, "--jobs", "1", "--batch-size", "300"])
+        let claimed = try RunningCommand.eventually(within: 60) {
+            try seeded.database.count("SELECT count(*) FROM proctor_reanalysis_queue WHERE claimed_by IS NOT NULL AND NOT done") > 0
+        }
+        try #require(claimed, "no batch claimed: \(run.stderr)")
+        Thread.sleep(forTimeInterval: 1)  // well inside the batch: 300 images take far longer than 10 s
+        let sent = Date()
+        run.signal(SIGTERM)
+        let ended = run.wait(seconds: 10)
+        try #require(ended, "reanalyze still running 10 s after SIGTERM")
+        #expect(Date().timeIntervalSince(sent) < 10)
+        #expect(run.exitStatus == 128 + SIGTERM, "stderr: \(run.stderr)")
+        #expect(try seeded.database.count("SELECT count(*) FROM proctor_reanalysis_queue WHERE claimed_by IS NOT NULL AND NOT done") == 0)
+        #expect(try seeded.database.count("SELECT count(*) FROM proctor_reanalysis") == 0)
+    }
 }
