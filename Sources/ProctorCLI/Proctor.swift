@@ -20,6 +20,7 @@ struct Proctor: AsyncParsableCommand {
         BrokenPipes.ignore()
         do {
             var command = try parseAsRoot()
+            try EnvironmentSettings.validate(ProcessInfo.processInfo.environment)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -124,7 +124,7 @@ struct DeliveryOptions: ParsableArguments {
             throw ValidationError("give --api-url URL or --database-url URL (or set PROCTOR_DATABASE_URL)")
         }
         if apiURL == nil, mediaRoot == nil { throw ValidationError("--database-url needs --media-root DIR") }
-        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be positive") }
+        guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be in (0, 600] seconds") }
         _ = try parsedHeaders()
     }
 

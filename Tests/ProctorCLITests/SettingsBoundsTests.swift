@@ -67,4 +67,17 @@ struct SettingsBoundsTests {
         let folder = try TemporaryDirectory()
         #expect(try monitor(folder, extra: ["--fps", "1e30"]).status == 64)
     }
+
+    @Test func sharedEnvironmentAndDeliveryFlagsAreBounded() throws {
+        for value in ["1e30", "0", "lots"] {
+            let result = try CommandRunner.run(
+                proctor, ["analyze", "--format", "jsonl", TestAssets.photo("bus.jpg")], environment: ["PROCTOR_OPENCV_THREADS": value])
+            #expect(result.status == 78, "\(value): \(result.stderr)")
+            #expect(oneErrorLine(result)?.contains("PROCTOR_OPENCV_THREADS=\(value)") == true, "\(result.stderr)")
+        }
+        let folder = try TemporaryDirectory()
+        let timeout = try CommandRunner.run(
+            proctor, ["ship", "--outbox", folder.path("o.sqlite"), "--api-url", "http://127.0.0.1:9/", "--timeout", "1e30"])
+        #expect(timeout.status == 64 && timeout.stderr.contains("--timeout"), "\(timeout.stderr)")
+    }
 }
