@@ -1,17 +1,57 @@
+import ProctorCore
 import ProctorVision
 
 /// The last few analysed frames, so an episode's best frame can still be encoded when the episode
 /// opens seconds after that frame was seen.
+///
+/// Frames are kept at most ``maxSide`` px on their long side, scaled down when taken: an 8000x6000
+/// camera frame is 144 MB, and the buffer holds seconds of frames. Evidence at 1920 px still shows
+/// a phone or a second face clearly; analysis itself always ran on the full frame.
 struct EvidenceBuffer {
-    private var frames: [(sequence: Int, image: Image)] = []
+    /// The long side of a kept frame.
+    static let maxSide = 1920
+    /// Frames kept at most, whatever the rules ask: memory stays bounded (about 2 GB at 1920x1440).
+    static let maxCapacity = 256
+
+    /// A kept frame and the factor from the analysed frame's coordinates to its own.
+    struct Frame {
+        var image: Image
+        var scale: Double
+    }
+
+    private var frames: [(sequence: Int, frame: Frame)] = []
     private let capacity: Int
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int) { self.capacity = min(max(1, capacity), Self.maxCapacity) }
 
+    /// Keeps `image` (scaled down to ``maxSide``); a frame that cannot be scaled is not kept.
     mutating func append(sequence: Int, image: Image) {
-        frames.append((sequence, image))
+        guard let kept = try? image.fitting(maxSide: Self.maxSide) else { return }
+        frames.append((sequence, Frame(image: kept, scale: Double(kept.width) / Double(max(1, image.width)))))
         if frames.count > capacity { frames.removeFirst(frames.count - capacity) }
     }
 
-    func image(sequence: Int) -> Image? { frames.last { $0.sequence == sequence }?.image }
+    func frame(sequence: Int) -> Frame? { frames.last { $0.sequence == sequence }?.frame }
+}
+
+extension FrameAnalysis {
+    /// The analysis in the coordinates of a copy of its frame scaled by `factor`.
+    func scaled(by factor: Double) -> FrameAnalysis {
+        guard factor != 1 else { return self }
+        var copy = self
+        copy.width = Int((Double(width) * factor).rounded())
+        copy.height = Int((Double(height) * factor).rounded())
+        copy.faces = faces.map { face in
+            var face = face
+            face.box = face.box.scaled(by: factor)
+            face.landmarks = face.landmarks?.scaled(by: factor)
+            return face
+        }
+        copy.objects = objects.map { object in
+            var object = object
+            object.box = object.box.scaled(by: factor)
+            return object
+        }
+        return copy
+    }
 }

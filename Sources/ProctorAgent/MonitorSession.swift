@@ -206,11 +206,12 @@ public final class MonitorSession {
             var jpeg: Data?
             var thumbnail: Data?
             if let best = episode.evidence, writtenEvidence[episode.id] != best.sequence,
-                let image = evidence.image(sequence: best.sequence)
+                let frame = evidence.frame(sequence: best.sequence)
             {
                 do {
-                    jpeg = Data(try image.jpegData(quality: settings.evidenceQuality))
-                    let annotated = try image.annotated(with: best.analysis).fitting(maxSide: settings.thumbnailSide)
+                    jpeg = Data(try frame.image.jpegData(quality: settings.evidenceQuality))
+                    let annotated = try frame.image.annotated(with: best.analysis.scaled(by: frame.scale))
+                        .fitting(maxSide: settings.thumbnailSide)
                     thumbnail = Data(try annotated.jpegData(quality: 80))
                     writtenEvidence[episode.id] = best.sequence
                 } catch {

@@ -60,32 +60,87 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     }
 
     /// Overrides from `PROCTOR_FPS`, `PROCTOR_FACE_SIDE`, `PROCTOR_OBJECT_SIZE`, `PROCTOR_OBJECT_EVERY`,
-    /// `PROCTOR_RETENTION_DAYS`.
+    /// `PROCTOR_RETENTION_DAYS`; a bad value is an error naming the variable.
     public mutating func apply(environment: [String: String]) throws {
         func number(_ key: String) throws -> Double? {
             guard let text = environment[key], !text.isEmpty else { return nil }
-            guard let value = Double(text), value.isFinite else { throw SettingsError("\(key)=\(text) is not a number") }
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+                throw SettingsError("\(key)=\(text) is not a number")
+            }
             return value
         }
-        if let value = try number("PROCTOR_FPS") { fps = value }
-        if let value = try number("PROCTOR_FACE_SIDE") { faceSide = Int(value) }
-        if let value = try number("PROCTOR_OBJECT_SIZE") { objectSize = Int(value) }
-        if let value = try number("PROCTOR_OBJECT_EVERY") { objectEvery = Int(value) }
-        if let value = try number("PROCTOR_RETENTION_DAYS") { retentionDays = value }
+        // Checked as a Double first: converting 1e30 to Int would trap.
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let value = try number(key) else { return nil }
+            guard value.rounded() == value, value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+                throw SettingsError("\(key)=\(environment[key] ?? "") must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return Int(value)
+        }
+        func check(_ key: String, _ problem: String?) throws {
+            if let problem { throw SettingsError("\(key)=\(environment[key] ?? ""): \(problem)") }
+        }
+        if let value = try number("PROCTOR_FPS") {
+            try check("PROCTOR_FPS", Self.problem(fps: value))
+            fps = value
+        }
+        if let value = try integer("PROCTOR_FACE_SIDE", Self.faceSides) { faceSide = value }
+        if let value = try integer("PROCTOR_OBJECT_SIZE", Self.objectSizes) {
+            try check("PROCTOR_OBJECT_SIZE", Self.problem(objectSize: value))
+            objectSize = value
+        }
+        if let value = try integer("PROCTOR_OBJECT_EVERY", Self.objectEveries) { objectEvery = value }
+        if let value = try number("PROCTOR_RETENTION_DAYS") {
+            try check("PROCTOR_RETENTION_DAYS", Self.problem(retentionDays: value))
+            retentionDays = value
+        }
     }
 
-    /// Checks ranges; the first problem as a one-line error.
-    public func validate() throws {
-        guard fps > 0, fps <= 30 else { throw SettingsError("fps must be in (0, 30], got \(fps)") }
-        guard faceSide >= 64 else { throw SettingsError("faceSide must be at least 64") }
-        guard objectSize >= 64, objectSize % 32 == 0 else { throw SettingsError("objectSize must be a multiple of 32, at least 64") }
-        guard (1...100).contains(evidenceQuality) else { throw SettingsError("evidenceQuality must be 1...100") }
-        guard thumbnailSide >= 32 else { throw SettingsError("thumbnailSide must be at least 32") }
-        guard retentionDays > 0 else { throw SettingsError("retentionDays must be positive") }
+    /// Bounds of every setting: sizes in pixels within what the detectors and JPEG encoder handle,
+    /// counts and durations that cannot overflow the arithmetic they feed.
+    public static let faceSides = 64...4096
+    public static let objectSizes = 64...4096
+    public static let thumbnailSides = 32...4096
+    public static let objectEveries = 1...1000
+    public static let evidenceQualities = 1...100
+    public static let maxRetentionDays = 36_500.0
+
+    static func problem(fps: Double) -> String? {
+        fps.isFinite && fps > 0 && fps <= 30 ? nil : "fps must be in (0, 30], got \(fps)"
+    }
+
+    static func problem(objectSize: Int) -> String? {
+        objectSizes.contains(objectSize) && objectSize % 32 == 0
+            ? nil : "objectSize must be a multiple of 32 in \(objectSizes.lowerBound)...\(objectSizes.upperBound), got \(objectSize)"
+    }
+
+    static func problem(retentionDays: Double) -> String? {
+        retentionDays.isFinite && retentionDays > 0 && retentionDays <= maxRetentionDays
+            ? nil : "retentionDays must be in (0, \(Int(maxRetentionDays))], got \(retentionDays)"
+    }
+
+    static func problem(_ name: String, _ value: Int, in range: ClosedRange<Int>) -> String? {
+        range.contains(value) ? nil : "\(name) must be in \(range.lowerBound)...\(range.upperBound), got \(value)"
+    }
+
+    /// Checks every bound; the first problem as a one-line error, prefixed with `source` (e.g. the
+    /// config file) when given.
+    public func validate(source: String? = nil) throws {
+        let problems: [String?] = [
+            Self.problem(fps: fps),
+            Self.problem("faceSide", faceSide, in: Self.faceSides),
+            Self.problem(objectSize: objectSize),
+            Self.problem("objectEvery", objectEvery, in: Self.objectEveries),
+            Self.problem("evidenceQuality", evidenceQuality, in: Self.evidenceQualities),
+            Self.problem("thumbnailSide", thumbnailSide, in: Self.thumbnailSides),
+            Self.problem(retentionDays: retentionDays),
+        ]
+        let prefix = source.map { "\($0): " } ?? ""
+        if let problem = problems.compactMap({ $0 }).first { throw SettingsError(prefix + problem) }
         do {
             try rules.validate()
         } catch {
-            throw SettingsError("rules: \(error)")
+            throw SettingsError(prefix + "rules: \(error)")
         }
     }
 

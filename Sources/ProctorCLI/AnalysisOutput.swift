@@ -1,18 +1,29 @@
 import Foundation
 import ProctorVision
 
-/// Buffered writes to stdout.
+/// Buffered writes to stdout. The first failed write is kept (later writes are dropped) and thrown by
+/// ``flush()``; ``failed`` lets a long run stop early.
 final class OutputWriter {
     private var buffer = Data()
+    private(set) var failure: Failure?
+
+    var failed: Bool { failure != nil }
 
     func write(_ text: String) {
+        guard failure == nil else { return }
         buffer.append(contentsOf: Array(text.utf8))
-        if buffer.count > 64 << 10 { flush() }
+        if buffer.count > 64 << 10 { try? flush() }
     }
 
-    func flush() {
-        FileHandle.standardOutput.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
+    func flush() throws(Failure) {
+        if let failure { throw failure }
+        defer { buffer.removeAll(keepingCapacity: true) }
+        do {
+            try StandardOutput.write(buffer)
+        } catch {
+            failure = error
+            throw error
+        }
     }
 }
 

@@ -40,7 +40,7 @@ struct Analyze: ParsableCommand {
     var timings = false
 
     mutating func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try VisionOptions.validate(jobs: jobs)
         guard !paths.isEmpty else { throw ValidationError("give at least one image, directory or -") }
         try tuning.validate()
     }
@@ -65,14 +65,14 @@ struct Analyze: ParsableCommand {
             case .table: writer.write(table.row(record))
             }
             progress.advance()
-            return true
+            return !writer.failed  // nobody reads the results any more: stop
         }
         progress.finish()
         switch format {
         case .jsonl: writer.write(summary.jsonLine())
         case .table: writer.write(summary.text())
         }
-        writer.flush()
+        try writer.flush()
         logger.info("analyzed", metadata: ["images": "\(summary.images)", "failed": "\(summary.failures)"])
         if summary.failures > 0 { throw ExitCode(1) }
     }

@@ -82,7 +82,7 @@ struct Doctor: ParsableCommand {
         }
         guard FileManager.default.fileExists(atPath: path) else { return .fail("no outbox at \(path)") }
         do {
-            let store = try Outbox(path: path)
+            let store = try Outbox(path: path, access: .readOnly)
             defer { store.close() }
             let problems = try store.integrityCheck()
             guard problems == ["ok"] else { return .fail("\(path): \(problems.prefix(3).joined(separator: "; "))") }

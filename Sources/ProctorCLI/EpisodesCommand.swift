@@ -19,12 +19,11 @@ struct Episodes: ParsableCommand {
 
     func run() throws {
         let path = outboxOptions.path
-        guard FileManager.default.fileExists(atPath: path) else { throw Failure.noInput("no outbox at \(path)") }
-        let outbox: Outbox
+        let outbox = try Outbox.openForReading(path)
+        defer { outbox.close() }
         let episodes: [StoredEpisode]
         let sessions: [SessionRecord]
         do {
-            outbox = try Outbox(path: path)
             episodes = try outbox.episodes(sessionID: session)
             sessions = try outbox.sessions()
         } catch {

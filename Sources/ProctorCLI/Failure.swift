@@ -9,10 +9,12 @@ enum Failure: Error, CustomStringConvertible {
     case unavailable(String)
     /// A device or file could not be opened: EX_NOINPUT (66).
     case noInput(String)
+    /// The results could not be written (a full disk, a closed pipe): EX_IOERR (74).
+    case output(String)
 
     var description: String {
         switch self {
-        case .configuration(let message), .unavailable(let message), .noInput(let message): message
+        case .configuration(let message), .unavailable(let message), .noInput(let message), .output(let message): message
         }
     }
 
@@ -21,6 +23,7 @@ enum Failure: Error, CustomStringConvertible {
         case .configuration: 78
         case .unavailable: 69
         case .noInput: 66
+        case .output: 74
         }
     }
 }

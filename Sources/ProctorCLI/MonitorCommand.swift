@@ -13,7 +13,7 @@ struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch a webcam (or replay a recording) and record violation episodes in the local outbox.",
         discussion: """
-            Runs until SIGINT/SIGTERM (or the end of a replay), then closes open episodes and exits 0.
+            Runs until SIGINT/SIGTERM/SIGHUP (or the end of a replay), then closes open episodes and exits 0 (within 10 s).
             Settings precedence, lowest to highest: defaults, --config FILE (JSON), PROCTOR_* environment \
             variables (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, PROCTOR_OBJECT_EVERY, PROCTOR_RETENTION_DAYS, \
             PROCTOR_OUTBOX), command-line flags.
@@ -54,24 +54,31 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Use this session id instead of a new UUID.")
     var sessionID: String?
 
+    /// The longest a stop request may take, from the signal to the process's exit.
+    static let stopGraceSeconds = 10.0
+
     mutating func validate() throws {
         guard (camera == nil) != (source == nil) else { throw ValidationError("give exactly one of --camera or --source") }
         guard !student.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--student must not be empty") }
-        guard parsedSize != nil else { throw ValidationError("--size must look like 640x480") }
+        guard parsedSize != nil else { throw ValidationError("--size must look like 640x480 (16...8192 each way)") }
         if let fps, !(fps > 0 && fps <= 30) { throw ValidationError("--fps must be in (0, 30]") }
         if delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil { try delivery.validateChoice() }
     }
 
     var parsedSize: (width: Int, height: Int)? {
         let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 16, parts[1] >= 16 else { return nil }
+        guard parts.count == 2, (16...8192).contains(parts[0]), (16...8192).contains(parts[1]) else { return nil }
         return (parts[0], parts[1])
     }
 
     func settings() throws -> MonitorSettings {
         var settings = MonitorSettings()
         do {
-            if let config { settings = try MonitorSettings.load(path: config) }
+            // Each source is checked as it is applied, so the error names the one holding the bad value.
+            if let config {
+                settings = try MonitorSettings.load(path: config)
+                try settings.validate(source: "config \(config)")
+            }
             try settings.apply(environment: ProcessInfo.processInfo.environment)
             if let fps { settings.fps = fps }
             try settings.validate()
@@ -97,10 +104,7 @@ struct Monitor: AsyncParsableCommand {
         let outboxPath = outboxOptions.path
         let outbox: Outbox
         do {
-            try FileManager.default.createDirectory(
-                atPath: (outboxPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
-            outbox = try Outbox(path: outboxPath)
+            outbox = try Outbox(path: outboxPath)  // creates its directory (0700) when missing
             // Sessions of monitors that died (SIGKILL, crash, power loss) end at their last heartbeat.
             for recovered in try outbox.recoverAbandonedSessions() {
                 logger.warning(
@@ -164,9 +168,12 @@ struct Monitor: AsyncParsableCommand {
         }
         defer { shipper?.stop() }
 
-        let stopping = SignalWatcher { signal in
+        // SIGINT, SIGTERM and SIGHUP end the replay or capture; the session is closed below. A source
+        // stuck in a system call is left behind after 3 s, and a monitor still running 10 s after the
+        // signal exits anyway (its session is then recovered as ended abnormally by the next start).
+        let stopping = SignalWatcher(exitAfter: Self.stopGraceSeconds) { signal in
             Terminal.writeError(signal == SIGINT ? "\n" : "")
-            sampler.stop()
+            sampler.stop(waitingAtMost: 3)
         }
         let status = StatusLine(enabled: Terminal.stderrIsTerminal && !global.quiet)
         var failure: CaptureError?

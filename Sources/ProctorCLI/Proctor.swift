@@ -8,7 +8,8 @@ struct Proctor: AsyncParsableCommand {
         commandName: "proctor",
         abstract: "Computer-vision worker for online exam proctoring.",
         discussion: """
-            Exit codes: 0 success, 1 some inputs failed or a check failed, 64 usage error, 70 internal error.
+            Exit codes: 0 success, 1 some inputs failed or a check failed, 64 usage error, 66 cannot open input, \
+            69 service unavailable, 70 internal error, 74 cannot write the output, 78 bad configuration.
             """,
         version: "0.1.0",
         subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self, Reanalyze.self, Db.self]
@@ -16,13 +17,16 @@ struct Proctor: AsyncParsableCommand {
 
     /// Runs the chosen subcommand; a ``Failure`` prints one line and exits with its own status.
     static func main() async {
+        BrokenPipes.ignore()
         do {
             var command = try parseAsRoot()
+            try EnvironmentSettings.validate(ProcessInfo.processInfo.environment)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+            try StandardOutput.finish()
         } catch let failure as Failure {
             Terminal.writeError("error: \(failure.description)\n")
             Foundation.exit(failure.exitCode)

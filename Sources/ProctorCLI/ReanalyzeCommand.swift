@@ -20,7 +20,7 @@ struct Reanalyze: ParsableCommand {
             proctor_reanalysis, once per image and pipeline version; the service's tables are only read. Run \
             `proctor db migrate` first. Any number of replicas of the same command, on any machines, share the \
             work through a PostgreSQL queue (leased batches, FOR UPDATE SKIP LOCKED); rerunning resumes. \
-            Ctrl-C or SIGTERM stops after the current batch. --summary and --export read the findings only.
+            Ctrl-C, SIGTERM or SIGHUP stops within seconds (the batch in progress is given back). --summary and --export read the findings only.
             Folder mode (PATH...): exactly `proctor analyze` with the same options and output.
             Exit status: 0 done, 64 usage, 69 database or media root unavailable, 78 models or tables \
             missing, 128+N when stopped by signal N (the rest is left for the next run).
@@ -101,7 +101,7 @@ struct Reanalyze: ParsableCommand {
     }
 
     mutating func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try VisionOptions.validate(jobs: jobs)
         try tuning.validate()
         if !paths.isEmpty {
             if databaseURL != nil || mediaRoot != nil || summary || export != nil {
@@ -112,8 +112,8 @@ struct Reanalyze: ParsableCommand {
         guard effectiveDatabaseURL != nil else {
             throw ValidationError("give --database-url URL (or set PROCTOR_DATABASE_URL), or PATH... for folder mode")
         }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard lease >= 1, lease.isFinite else { throw ValidationError("--lease must be at least 1 second") }
+        guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...100000") }
+        guard lease >= 1, lease <= 86_400 else { throw ValidationError("--lease must be in 1...86400 seconds") }
         if summary, export != nil { throw ValidationError("give --summary or --export, not both") }
         if outcome != nil, export == nil { throw ValidationError("--outcome only applies with --export") }
         if pipelineVersion != nil, !summary, export == nil { throw ValidationError("--pipeline-version only applies with --summary or --export") }
@@ -141,7 +141,9 @@ struct Reanalyze: ParsableCommand {
         }
         if summary || export != nil { return try report(url: url, version: version) }
         guard let mediaRoot else { throw ValidationError("--database-url needs --media-root DIR") }
-        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger)
+        // Stored names are resolved inside the media root by the reanalyzer; the file itself is then
+        // opened without following a symlink, so nothing swapped in meanwhile leads out of the root.
+        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger, followingSymlinks: false)
         let selection = Selection(
             since: since.flatMap(TimestampArgument.parse), until: until.flatMap(TimestampArgument.parse), eventType: eventType,
             student: student, includeStudentPhotos: includeStudentPhotos)
@@ -164,9 +166,11 @@ struct Reanalyze: ParsableCommand {
                 "jobs": "\(jobs)",
             ])
         let stop = StopFlag()
-        let watcher = SignalWatcher { number in
+        // The current image finishes, the batch in progress is given back, and the process exits
+        // within 10 s of the signal whatever it was doing (a lease left behind runs out).
+        let watcher = SignalWatcher(exitAfter: 10) { number in
             if stop.raise(number) {
-                Terminal.writeError("\nstopping after the current batch (again to quit now)\n")
+                Terminal.writeError("\nstopping: the batch in progress goes back to the queue (again to quit now)\n")
             } else {
                 _exit(128 + number)  // the claimed batch's lease runs out and another worker takes it
             }
@@ -174,7 +178,13 @@ struct Reanalyze: ParsableCommand {
         let progress = ReanalysisProgress(total: remaining, bar: Terminal.stderrIsTerminal && !global.quiet, logger: logger)
         let totals: ReanalysisTotals
         do {
-            totals = try reanalyzer.run(shouldStop: { stop.isRaised }, progress: progress.update)
+            totals = try reanalyzer.run(
+                shouldStop: { stop.isRaised }, progress: progress.update,
+                waiting: { remaining, expiry in
+                    logger.notice(
+                        "waiting for other workers' leases",
+                        metadata: ["remaining": "\(remaining)", "next_expiry_s": "\(expiry.map { Self.seconds($0) } ?? "?")"])
+                })
         } catch {
             progress.finish()
             throw Self.failure(error)
@@ -218,7 +228,7 @@ struct Reanalyze: ParsableCommand {
                 let writer = OutputWriter()
                 let exporter = FindingExporter(format: export == .csv ? .csv : .jsonl)
                 try exporter.export(db, version: version.value, outcome: outcome?.rawValue) { writer.write($0) }
-                writer.flush()
+                try writer.flush()
             } else {
                 print(try ReanalysisSummary.load(db, version: version.value).text(), terminator: "")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProctorDelivery
 import ProctorCore
 import ProctorOutbox
 import ProctorReport
@@ -92,7 +93,7 @@ struct Report: ParsableCommand {
             bytes = Data(HTMLReportRenderer(timeZone: zone).render(report).utf8)
         }
         if out == "-" {
-            FileHandle.standardOutput.write(bytes)
+            try StandardOutput.write(bytes)
             return
         }
         try Self.writeOwnerOnly(bytes, to: out)
@@ -100,15 +101,12 @@ struct Report: ParsableCommand {
 
     private func loadFromOutbox() throws -> ReportInput {
         let path = outboxOptions.path
-        guard FileManager.default.fileExists(atPath: path) else { throw Failure.noInput("no outbox at \(path)") }
+        let outbox = try Outbox.openForReading(path)
+        defer { outbox.close() }
         do {
-            let outbox = try Outbox(path: path)
-            defer { outbox.close() }
             return try OutboxReportSource(outbox: outbox).load(sessionID: session)
-        } catch let error as ReportError {
-            throw Self.failure(error)
         } catch {
-            throw Failure.configuration("outbox \(path): \(error)")
+            throw Self.failure(error)
         }
     }
 
@@ -136,16 +134,14 @@ struct Report: ParsableCommand {
         }
     }
 
-    /// Writes through a 0600 temporary file renamed into place: a reader never sees half a report,
-    /// and the evidence in it is never readable by others, not even for a moment.
+    /// Writes through a temporary file created 0600 (O_EXCL, never through a symlink), synced and
+    /// renamed into place: a reader never sees half a report, and the evidence in it is never
+    /// readable by others, not even for a moment. The media root's writer, with the owner-only mode.
     static func writeOwnerOnly(_ bytes: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: bytes, attributes: [.posixPermissions: 0o600])
-        else { throw Failure.noInput("cannot write \(temporary)") }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw Failure.noInput("cannot write \(path): \(reason)")
+        do {
+            try AtomicFile.write(bytes, to: path, mode: 0o600)
+        } catch {
+            throw Failure.noInput("cannot write the report: \(error.description)")
         }
     }
 }

@@ -153,7 +153,7 @@ struct DeliveryOptions: ParsableArguments {
             throw ValidationError("give --api-url URL or --database-url URL (or set PROCTOR_DATABASE_URL)")
         }
         if apiURL == nil, mediaRoot == nil { throw ValidationError("--database-url needs --media-root DIR") }
-        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be positive") }
+        guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be in (0, 600] seconds") }
         _ = try parsedHeaders()
     }
 
@@ -170,10 +170,20 @@ struct DeliveryOptions: ParsableArguments {
         return PostgresConfiguration(url: url, mediaRoot: mediaRoot)
     }
 
-    /// The sink these options select; API first when both are configured.
-    func makeSink() throws -> any DeliverySink {
+    /// The sink these options select; API first when both are configured. The Postgres sink starts
+    /// by removing the temporary evidence files a killed run left in the media root, and says so.
+    func makeSink(logger: Logger = Logger(label: "proctor.delivery")) throws -> any DeliverySink {
         if let api = try apiConfiguration() { return APISink(configuration: api) }
-        if let postgres = postgresConfiguration() { return PostgresSink(configuration: postgres) }
+        if let postgres = postgresConfiguration() {
+            let sink = PostgresSink(configuration: postgres)
+            let swept = sink.mediaRoot.sweepStaleTemporaryFiles()
+            if !swept.isEmpty {
+                logger.notice(
+                    "removed temporary evidence files left by a killed run",
+                    metadata: ["media_root": "\(postgres.mediaRoot)", "files": "\(swept.count)"])
+            }
+            return sink
+        }
         throw ValidationError("give --api-url URL or --database-url URL with --media-root DIR")
     }
 

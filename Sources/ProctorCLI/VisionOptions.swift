@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Logging
+import ProctorAgent
 import ProctorCore
 import ProctorVision
 
@@ -23,13 +25,29 @@ struct VisionOptions: ParsableArguments {
     @Option(help: "Refuse images with more pixels than this many megapixels (checked before decoding).")
     var maxMegapixels: Int = 64
 
+    /// The most pixels an image may be set to have: 1000 megapixels decode to 3 GB already.
+    static let megapixelRange = 1...1000
+
     func validate() throws {
-        guard faceSide >= 64 else { throw ValidationError("--face-side must be at least 64") }
-        guard objectSize >= 64, objectSize % 32 == 0 else { throw ValidationError("--object-size must be a multiple of 32, at least 64") }
+        guard MonitorSettings.faceSides.contains(faceSide) else {
+            throw ValidationError("--face-side must be in \(MonitorSettings.faceSides.lowerBound)...\(MonitorSettings.faceSides.upperBound)")
+        }
+        guard MonitorSettings.objectSizes.contains(objectSize), objectSize % 32 == 0 else {
+            throw ValidationError(
+                "--object-size must be a multiple of 32 in \(MonitorSettings.objectSizes.lowerBound)...\(MonitorSettings.objectSizes.upperBound)")
+        }
         guard (0...1).contains(minFaceScore), (0...1).contains(minPhoneScore) else {
             throw ValidationError("scores must be between 0 and 1")
         }
-        guard maxMegapixels >= 1 else { throw ValidationError("--max-megapixels must be at least 1") }
+        guard Self.megapixelRange.contains(maxMegapixels) else {
+            throw ValidationError("--max-megapixels must be in \(Self.megapixelRange.lowerBound)...\(Self.megapixelRange.upperBound)")
+        }
+    }
+
+    /// Checks `--jobs`: at least one, at most four per core (more only thrashes memory).
+    static func validate(jobs: Int) throws {
+        let most = 4 * ProcessInfo.processInfo.activeProcessorCount
+        guard (1...most).contains(jobs) else { throw ValidationError("--jobs must be in 1...\(most) (4 per core)") }
     }
 
     var configuration: VisionConfiguration {
@@ -51,15 +69,17 @@ struct VisionOptions: ParsableArguments {
         return policy
     }
 
-    func factory(locator: ModelLocator) -> VisionPipelineFactory {
+    /// - Parameter followingSymlinks: false for reanalysis inside a media root (O_NOFOLLOW).
+    func factory(locator: ModelLocator, followingSymlinks: Bool = true) -> VisionPipelineFactory {
         VisionPipelineFactory(
-            configuration: configuration, locator: locator, loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000))
+            configuration: configuration, locator: locator,
+            loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000, followsSymlinks: followingSymlinks))
     }
 
     /// A batch analyzer over these settings, its models loaded once to surface a configuration error
     /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
-    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
-        let factory = factory(locator: locator)
+    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger, followingSymlinks: Bool = true) throws -> BatchAnalyzer {
+        let factory = factory(locator: locator, followingSymlinks: followingSymlinks)
         for warning in factory.warnings { logger.warning("\(warning)") }
         let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
         do {

@@ -89,6 +89,19 @@ final class Channel: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Ends the events for the consumer without waiting for the capture thread, whose later sends are
+    /// ignored; queued events are still delivered.
+    func abandon() {
+        condition.lock()
+        stopping = true
+        finished = true
+        let waiter = self.waiter
+        self.waiter = nil
+        condition.broadcast()
+        condition.unlock()
+        waiter?.resume(returning: nil)
+    }
+
     /// Sends the last event; later sends are ignored.
     func finish(with event: CaptureEvent) {
         send(event)

@@ -1,5 +1,6 @@
 import Foundation
 import ProctorVision
+import Synchronization
 
 /// Runs a ``FrameSource`` on its own thread and hands the consumer the newest frame at a fixed
 /// analysis rate, independent of the source's own rate.
@@ -41,6 +42,8 @@ public final class FrameSampler: Sendable {
 
     private let channel: Channel
     private let done = DispatchSemaphore(value: 0)
+    /// Set once the capture thread was left behind by a bounded ``stop(waitingAtMost:)``.
+    private let abandoned = Mutex(false)
 
     /// Opens `source` on the calling thread (so open failures are thrown here) and starts capturing.
     public init(source: sending some FrameSource, options: Options = Options()) throws(CaptureError) {
@@ -70,9 +73,18 @@ public final class FrameSampler: Sendable {
 
     /// Stops capturing and returns once the source is closed; the events end with ``CaptureEvent/ended``.
     /// Safe to call more than once. Cancelling the consuming task also stops capturing.
-    public func stop() {
+    ///
+    /// A source stuck inside a system call (a device or network read that never returns) cannot be
+    /// interrupted: after `timeout` seconds the capture thread is left behind and the events end at
+    /// once, so a stop request always ends the consumer's loop in bounded time.
+    public func stop(waitingAtMost timeout: Double = 3) {
         channel.stop()
-        done.wait()
+        if abandoned.withLock({ $0 }) { return }
+        if done.wait(timeout: .now() + max(0, timeout)) == .timedOut {
+            abandoned.withLock { $0 = true }
+            channel.abandon()
+            return
+        }
         done.signal()  // later calls return at once
     }
 }

@@ -39,7 +39,11 @@ public final class ImageDirectorySource: FrameSource {
         } catch {
             throw CaptureError(.permissionDenied, "cannot list \(directory) (permission denied?)")
         }
-        files = names.filter { !$0.hasPrefix(".") && Self.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        // Regular files only: a FIFO or device named like an image would block or never end.
+        files = names.filter {
+            !$0.hasPrefix(".") && Self.extensions.contains(($0 as NSString).pathExtension.lowercased())
+                && Self.isRegularFile((directory as NSString).appendingPathComponent($0))
+        }
             .sorted { lhs, rhs in
                 switch lhs.compare(rhs, options: .numeric) {
                 case .orderedAscending: true
@@ -68,4 +72,10 @@ public final class ImageDirectorySource: FrameSource {
     }
 
     public func close() { index = -1 }
+
+    /// stat(2), following a symlink to an image elsewhere; never opens the file.
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
 }

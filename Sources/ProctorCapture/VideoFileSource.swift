@@ -33,6 +33,11 @@ public final class VideoFileSource: FrameSource {
             // OpenCV only says "cannot open"; the file system says why. ("%d" names an image sequence.)
             if access(source, F_OK) != 0 { throw CaptureError(.notFound, "no such video file: \(source)") }
             if access(source, R_OK) != 0 { throw CaptureError(.permissionDenied, "permission denied reading \(source)") }
+            // OpenCV's open() on a FIFO or device blocks until a writer appears: regular files only.
+            var info = stat()
+            if stat(source, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+                throw CaptureError(.unsupported, "not a regular file: \(source)")
+            }
         }
         do {
             let reader = try VideoReader(source: source)

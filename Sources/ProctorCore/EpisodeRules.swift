@@ -110,28 +110,36 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
     public init() {}
 
     /// Throws the first setting that cannot work (negative durations, impossible votes).
+    /// The longest debounce (open or close delay) a rule may have, and the longest escalation delay.
+    static let maxSeconds = 3_600.0
+    static let maxEscalationSeconds = 86_400.0
+
     public func validate() throws(EpisodeRulesError) {
         let durations: [(String, DurationRule)] = [
             ("faceAbsent", faceAbsent), ("cameraBlocked", cameraBlocked), ("multipleFaces", multipleFaces),
             ("extraPerson", extraPerson), ("lookingAway", lookingAway),
         ]
         for (name, rule) in durations {
-            guard rule.openAfter.isFinite, rule.openAfter >= 0, rule.closeAfter.isFinite, rule.closeAfter >= 0 else {
-                throw EpisodeRulesError("\(name): openAfter and closeAfter must be finite and >= 0")
+            // An hour at most: the monitor keeps openAfter seconds of frames to find the evidence in.
+            guard (0...Self.maxSeconds).contains(rule.openAfter), (0...Self.maxSeconds).contains(rule.closeAfter) else {
+                throw EpisodeRulesError("\(name): openAfter and closeAfter must be in 0...\(Int(Self.maxSeconds)) s")
             }
-            if let escalation = rule.escalation, !(escalation.after.isFinite && escalation.after >= 0) {
-                throw EpisodeRulesError("\(name): escalation.after must be finite and >= 0")
+            if let escalation = rule.escalation, !(0...Self.maxEscalationSeconds).contains(escalation.after) {
+                throw EpisodeRulesError("\(name): escalation.after must be in 0...\(Int(Self.maxEscalationSeconds)) s")
             }
         }
         let vote = phoneDetected
+        guard vote.openWindow <= 1000, vote.closeWindow <= 1000 else {
+            throw EpisodeRulesError("phoneDetected: openWindow and closeWindow must be at most 1000")
+        }
         guard vote.openWindow >= 1, (1...vote.openWindow).contains(vote.openCount) else {
             throw EpisodeRulesError("phoneDetected: need 1 <= openCount <= openWindow")
         }
         guard vote.closeWindow >= 1, (1...vote.closeWindow).contains(vote.closeCount) else {
             throw EpisodeRulesError("phoneDetected: need 1 <= closeCount <= closeWindow")
         }
-        guard cameraLost.closeAfter.isFinite, cameraLost.closeAfter >= 0 else {
-            throw EpisodeRulesError("cameraLost: closeAfter must be finite and >= 0")
+        guard (0...Self.maxSeconds).contains(cameraLost.closeAfter) else {
+            throw EpisodeRulesError("cameraLost: closeAfter must be in 0...\(Int(Self.maxSeconds)) s")
         }
         guard frozenFrameMaxDifference.isFinite, frozenFrameMaxDifference >= 0 else {
             throw EpisodeRulesError("frozenFrameMaxDifference must be finite and >= 0")

@@ -4,9 +4,10 @@ import Synchronization
 
 /// Writes episodes straight into the proctoring service's database and media root.
 ///
-/// Per episode: the evidence JPEG goes to `cheating_images/violation_<episode uuid>.jpg` first
-/// (atomically), then one transaction gets or creates the student by `clerk_id`, inserts the
-/// `cheatingevent` and its `cheatingimage` row. The image path carries the episode id, so it is the
+/// Per episode: the evidence JPEG is written and synced beside `cheating_images/violation_<episode
+/// uuid>.jpg`, then one transaction gets or creates the student by `clerk_id`, inserts the
+/// `cheatingevent` and its `cheatingimage` row, and only then is the file renamed into place (or
+/// removed when the transaction failed). The image path carries the episode id, so it is the
 /// idempotency key: a replay (after a crash, a lost COMMIT reply, a restart) finds it inside the
 /// transaction and creates nothing. A transaction-scoped advisory lock on the path makes two
 /// processes delivering the same episode at once take turns instead of both inserting.
@@ -39,13 +40,29 @@ public final class PostgresSink: DeliverySink {
         guard let jpeg = shipment.evidenceJPEG ?? EvidenceImages.placeholder else {
             throw .transient("cannot encode the placeholder image for an episode without evidence")
         }
-        try mediaRoot.write(jpeg, to: imagePath)
+        // The file is written and synced first but put in place only once its row is committed: a
+        // rejected or failed transaction (email clash, a too-long value, the database gone) leaves no
+        // biometric file without a row. A replay whose row exists puts the file (back) in place.
+        let staged = try mediaRoot.stage(jpeg, to: imagePath)
         let labels = String(decoding: EvidenceImages.labelsJSON(Set(shipment.detectedObjects)), as: UTF8.self)
-        return try withConnection { db throws(PostgresError) in
-            try db.transaction { () throws(PostgresError) in
-                try Self.insert(shipment, imagePath: imagePath, labels: labels, db)
+        let receipt: DeliveryReceipt
+        do {
+            receipt = try withConnection { db throws(PostgresError) in
+                try db.transaction { () throws(PostgresError) in
+                    try Self.insert(shipment, imagePath: imagePath, labels: labels, db)
+                }
             }
+        } catch {
+            staged.discard()
+            throw error
         }
+        do {
+            try staged.commit()
+        } catch {
+            // The row is committed: a retry finds it and puts the file in place then.
+            throw .unusable("media root \(mediaRoot.path): \(error.description)")
+        }
+        return receipt
     }
 
     private static func insert(_ shipment: Shipment, imagePath: String, labels: String, _ db: PostgresConnection)

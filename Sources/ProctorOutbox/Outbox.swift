@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ProctorCore
 import Synchronization
 
@@ -25,11 +28,72 @@ public final class Outbox: Sendable {
     public let path: String
     private let connection: Mutex<SQLiteConnection?>
 
+    /// How an outbox is opened.
+    public enum Access: Sendable {
+        /// Created when missing, migrated, written: the monitor and the shipper.
+        case readWrite
+        /// Listing (`episodes`, `report`, `doctor`): nothing is created or changed, and a read-only
+        /// file or directory is fine. An outbox of an older schema is upgraded first when writable.
+        case readOnly
+    }
+
     /// Opens or creates the outbox at `path`, creating its directory (0700) if needed and migrating
-    /// the schema.
-    public init(path: String) throws(OutboxError) {
+    /// the schema; with `.readOnly`, opens an existing outbox for reading only.
+    ///
+    /// A file that is not an outbox (no SQLite header, another program's database) or whose side files
+    /// are symlinks is refused with ``OutboxError/notAnOutbox(path:reason:)`` before anything in it changes.
+    public convenience init(path: String, access: Access = .readWrite) throws(OutboxError) {
+        switch access {
+        case .readWrite:
+            try self.init(writablePath: path)
+        case .readOnly:
+            try OwnerOnlyFiles.checkExisting(at: path)
+            var connection = try SQLiteConnection(path: path, mode: .readOnly)
+            let found: Int
+            do {
+                found = try Self.identify(connection, path: path)
+            } catch .sqlite(_, let code, _) where code & 0xFF == 14 || code & 0xFF == 8 {
+                // SQLITE_CANTOPEN / SQLITE_READONLY: a WAL file whose -shm cannot be created here.
+                connection = try SQLiteConnection(path: path, mode: .immutable)
+                found = try Self.identify(connection, path: path)
+            }
+            if found < OutboxSchema.latestVersion {
+                guard Glibc.access(path, W_OK) == 0 else {
+                    throw .schemaTooOld(found: found, supported: OutboxSchema.latestVersion)
+                }
+                connection.close()
+                try self.init(writablePath: path)  // upgrades it, as a monitor or ship would
+                return
+            }
+            guard found == OutboxSchema.latestVersion else {
+                throw .schemaTooNew(found: found, supported: OutboxSchema.latestVersion)
+            }
+            try connection.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds); PRAGMA query_only = ON")
+            self.init(path: path, connection: connection)
+        }
+    }
+
+    private init(path: String, connection: sending SQLiteConnection) {
+        self.path = path
+        self.connection = Mutex(connection)
+    }
+
+    /// The schema version of an outbox; throws when the database is someone else's (tables, but not
+    /// ours). Only reads.
+    private static func identify(_ connection: SQLiteConnection, path: String) throws(OutboxError) -> Int {
+        let version = try OutboxSchema.userVersion(connection)
+        if version == 0 {
+            let tables = try connection.query("SELECT count(*) FROM sqlite_master") { row in row.int(0) }.first ?? 0
+            if tables > 0 { throw .notAnOutbox(path: path, reason: "an SQLite database of another program") }
+        }
+        return version
+    }
+
+    private init(writablePath path: String) throws(OutboxError) {
         try OwnerOnlyFiles.prepareDatabase(at: path)
         let connection = try SQLiteConnection(path: path)
+        _ = try Self.identify(connection, path: path)
+        try OwnerOnlyFiles.restrict(path)
         try connection.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
         // Only takes effect on a new, empty file; lets retention give space back incrementally.
         try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")

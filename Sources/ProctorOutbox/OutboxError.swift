@@ -3,6 +3,10 @@ import Foundation
 /// Why an outbox operation failed; every case reads as one line.
 public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
+    /// The file is not an outbox (another file, another program's database): it was left untouched.
+    case notAnOutbox(path: String, reason: String)
+    /// The outbox's schema is older than this program's and the file cannot be upgraded here.
+    case schemaTooOld(found: Int, supported: Int)
     case sqlite(operation: String, code: Int32, message: String)
     /// The outbox was closed; open a new one on the same path.
     case closed
@@ -20,6 +24,9 @@ public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open outbox \(path): \(reason)"
+        case .notAnOutbox(let path, let reason): "\(path) is not a proctor outbox (\(reason)); it was left untouched"
+        case .schemaTooOld(let found, let supported):
+            "outbox schema version \(found) is older than this program's (\(supported)) and the file is read-only"
         case .sqlite(let operation, let code, let message): "outbox \(operation) failed: \(message) (sqlite \(code))"
         case .closed: "outbox is closed"
         case .sessionNotFound(let id): "outbox has no session \(id)"

@@ -17,10 +17,31 @@ private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.
 final class SQLiteConnection {
     private var handle: OpaquePointer?
 
-    init(path: String) throws(OutboxError) {
+    enum Mode {
+        case readWrite
+        /// Never writes, never creates a file.
+        case readOnly
+        /// Read-only on a file nobody can change (SQLite skips locking and the shared-memory file):
+        /// how a WAL database in a read-only place is read.
+        case immutable
+    }
+
+    init(path: String, mode: Mode = .readWrite) throws(OutboxError) {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+        let flags: Int32
+        let name: String
+        switch mode {
+        case .readWrite:
+            flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+            name = path
+        case .readOnly:
+            flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX
+            name = path
+        case .immutable:
+            flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI
+            name = Self.fileURI(path) + "?immutable=1"
+        }
+        let code = sqlite3_open_v2(name, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let reason = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(db)
@@ -31,6 +52,20 @@ final class SQLiteConnection {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// `file:` URI of a path, with the characters a URI gives meaning to escaped.
+    static func fileURI(_ path: String) -> String {
+        var uri = "file:"
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0..<0x21, 0x7F...0xFF:
+                uri += String(format: "%%%02X", byte)
+            default:
+                uri += String(UnicodeScalar(byte))
+            }
+        }
+        return uri
+    }
 
     /// Runs statements that bind nothing and whose rows, if any, are not needed.
     func execute(_ sql: String) throws(OutboxError) {

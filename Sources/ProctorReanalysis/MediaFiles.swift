@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Resolves stored file names under the media root and tells a missing file from a missing mount.
 public struct MediaFiles: Sendable, Hashable {
     public let root: String
@@ -24,5 +28,29 @@ public struct MediaFiles: Sendable, Hashable {
         let components = stored.split(separator: "/", omittingEmptySubsequences: true)
         guard !stored.hasPrefix("/"), !components.isEmpty, !components.contains(where: { $0 == ".." }) else { return nil }
         return (root as NSString).appendingPathComponent(components.joined(separator: "/"))
+    }
+
+    /// Where a stored file really is, symlinks resolved.
+    public enum Resolution: Sendable, Hashable {
+        /// Inside the root: the resolved path, to be opened without following symlinks.
+        case inside(String)
+        /// A symlink (of the file or a directory on the way) leads out of the root.
+        case outside
+        case missing
+    }
+
+    /// Resolves `path` (from ``path(for:)``) with realpath(3) and checks it stays under the root's own
+    /// real path: a row pointing at `cheating_images/x.jpg -> /etc/passwd` must not be read.
+    public func resolve(_ path: String) -> Resolution {
+        guard let real = Self.realPath(path) else { return .missing }
+        guard let realRoot = Self.realPath(root) else { return .outside }
+        let prefix = realRoot.hasSuffix("/") ? realRoot : realRoot + "/"
+        return real.hasPrefix(prefix) ? .inside(real) : .outside
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -10,6 +10,8 @@ public struct ReanalysisTotals: Sendable, Hashable {
     public var problems: [Judgement.Problem: Int] = [:]
     /// Claimed rows given back because the media root was not usable.
     public var mediaRootUnavailable = 0
+    /// Claimed images handed back unjudged because the analysis itself failed.
+    public var givenBack = 0
     public var batches = 0
     /// Wall seconds inside the analyser and inside the database (claims and commits).
     public var analysisSeconds = 0.0
@@ -38,6 +40,7 @@ public struct ReanalysisTotals: Sendable, Hashable {
         var text = "\(processed) images: \(confirmed) confirmed, \(contradicted) contradicted, \(unjudged) unjudged"
         if !problemText.isEmpty { text += " (\(problemText))" }
         if mediaRootUnavailable > 0 { text += "; \(mediaRootUnavailable) given back: media root not usable" }
+        if givenBack > 0 { text += "; \(givenBack) given back: analysis failed" }
         return text
     }
 }

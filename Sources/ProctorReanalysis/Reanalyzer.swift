@@ -7,8 +7,8 @@ import ProctorVision
 /// findings and close the batch in one transaction; until the queue is empty or ``run(shouldStop:progress:)`` is told to stop.
 ///
 /// Memory is bounded by the batch size whatever the table size. Stopping happens only between
-/// batches, so an interrupted run leaves no half-written batch; a killed one leaves a lease that
-/// expires and is claimed again.
+/// batches or between two images, so an interrupted run leaves no half-written batch (a batch cut short
+/// is given back at once); a killed one leaves a lease that expires and is claimed again.
 public final class Reanalyzer {
     public struct Settings: Sendable, Hashable {
         /// Images claimed per batch.
@@ -19,6 +19,9 @@ public final class Reanalyzer {
         public var worker: String
         /// Longest wait between looks at the queue while other workers hold the remaining rows.
         public var pollSeconds = 2.0
+        /// While waiting on other workers' leases, ``Reanalyzer/run(shouldStop:progress:waiting:)`` is told
+        /// this often, so a waiting worker is never silent for minutes.
+        public var waitReportSeconds = 10.0
 
         public init(worker: String, batchSize: Int = 64, leaseSeconds: Double = 600) {
             self.worker = worker
@@ -77,10 +80,14 @@ public final class Reanalyzer {
     }
 
     /// Works through the queue; `progress` is called after each batch with this worker's totals.
-    public func run(shouldStop: () -> Bool, progress: (ReanalysisTotals) -> Void = { _ in }) throws(ReanalysisError)
-        -> ReanalysisTotals
-    {
+    /// `waiting` is called every ``Settings/waitReportSeconds`` while only other workers' leased rows
+    /// are left, with the rows left and the seconds until the next lease runs out.
+    public func run(
+        shouldStop: () -> Bool, progress: (ReanalysisTotals) -> Void = { _ in },
+        waiting: (_ remaining: Int, _ nextExpiry: Double?) -> Void = { _, _ in }
+    ) throws(ReanalysisError) -> ReanalysisTotals {
         var totals = ReanalysisTotals()
+        var waitReport = WaitReport(interval: settings.waitReportSeconds)
         while !shouldStop() {
             var watch = Date()
             let batch: [StoredImage]
@@ -91,9 +98,10 @@ public final class Reanalyzer {
             }
             totals.databaseSeconds += Date().timeIntervalSince(watch)
             if batch.isEmpty {
-                guard try waitForOthers(shouldStop: shouldStop) else { break }
+                guard try waitForOthers(shouldStop: shouldStop, report: &waitReport, waiting: waiting) else { break }
                 continue
             }
+            waitReport.reset()
             if let reason = media.unusableReason() {
                 do { try queue.release(db, batch) } catch { throw Self.failure(error) }
                 totals.mediaRootUnavailable += batch.count
@@ -101,7 +109,22 @@ public final class Reanalyzer {
                 break
             }
             watch = Date()
-            let findings = analyze(batch)
+            let findings: [Finding]
+            switch analyze(batch, shouldStop: shouldStop) {
+            case .success(let analysed):
+                findings = analysed
+            case .failure(let failure) where failure == Self.stopped:
+                // A stop request mid-batch: nothing of it is stored, the batch goes back at once.
+                do { try queue.release(db, batch) } catch { throw Self.failure(error) }
+                return totals
+            case .failure(let failure):
+                // Not the images' fault (a model that does not load, OpenCV failing on a decoded
+                // frame): storing "unreadable" would judge them for good. Give the batch back.
+                do { try queue.release(db, batch) } catch { throw Self.failure(error) }
+                totals.givenBack += batch.count
+                totals.stoppedBy = "analysis failed, not because of the images (the batch was given back): \(failure.message)"
+                return totals
+            }
             totals.analysisSeconds += Date().timeIntervalSince(watch)
             watch = Date()
             do {
@@ -117,8 +140,9 @@ public final class Reanalyzer {
         return totals
     }
 
-    /// Analyses one batch; every claimed image gets a finding, bad data included.
-    func analyze(_ batch: [StoredImage]) -> [Finding] {
+    /// Analyses one batch; every claimed image gets a finding, bad data included, unless the analysis
+    /// machinery itself failed.
+    func analyze(_ batch: [StoredImage], shouldStop: () -> Bool = { false }) -> Result<[Finding], VisionError> {
         var findings: [Finding?] = Array(repeating: nil, count: batch.count)
         var paths: [String] = []
         var slots: [Int] = []
@@ -135,13 +159,29 @@ public final class Reanalyzer {
                 findings[index] = failed(image, "missing file", .missingFile)
                 continue
             }
-            paths.append(path)
-            slots.append(index)
+            switch media.resolve(path) {
+            case .inside(let real):
+                paths.append(real)
+                slots.append(index)
+            case .outside:
+                findings[index] = failed(image, "a symbolic link out of the media root (not read)", .unreadable)
+            case .missing:
+                findings[index] = failed(image, "missing file", .missingFile)
+            }
         }
+        var infrastructure: VisionError?
         if !paths.isEmpty {
             analyzer.run(paths) { position, result in
                 let index = slots[position]
                 let image = batch[index]
+                if case .failure(let error) = result.outcome, error.origin == .pipeline {
+                    infrastructure = error
+                    return false
+                }
+                if shouldStop() {
+                    infrastructure = Self.stopped
+                    return false
+                }
                 var record = AnalysisRecord(result: result, policy: policy)
                 record.image = image.relativePath ?? record.image
                 if record.error != nil {
@@ -157,9 +197,17 @@ public final class Reanalyzer {
                 return true
             }
         }
-        // A model that failed to load leaves slots empty: those images count as unreadable, not lost.
-        return batch.indices.map { findings[$0] ?? failed(batch[$0], "analysis did not run", .unreadable) }
+        if let infrastructure { return .failure(infrastructure) }
+        var complete: [Finding] = []
+        for index in batch.indices {
+            guard let finding = findings[index] else { return .failure(VisionError("analysis did not run", origin: .pipeline)) }
+            complete.append(finding)
+        }
+        return .success(complete)
     }
+
+    /// Marks an analysis cut short by a stop request.
+    static let stopped = VisionError("stopped", origin: .pipeline)
 
     private func failed(_ image: StoredImage, _ message: String, _ problem: Judgement.Problem) -> Finding {
         let result = ImageResult(path: image.relativePath ?? "", outcome: .failure(VisionError(message)), milliseconds: 0)
@@ -167,7 +215,9 @@ public final class Reanalyzer {
     }
 
     /// With nothing claimable: false when the queue is finished, true after waiting for a lease to end.
-    private func waitForOthers(shouldStop: () -> Bool) throws(ReanalysisError) -> Bool {
+    private func waitForOthers(
+        shouldStop: () -> Bool, report: inout WaitReport, waiting: (Int, Double?) -> Void
+    ) throws(ReanalysisError) -> Bool {
         let remaining: Int
         let expiry: Double?
         do {
@@ -177,6 +227,7 @@ public final class Reanalyzer {
             throw Self.failure(error)
         }
         guard remaining > 0 else { return false }
+        if report.due() { waiting(remaining, expiry) }
         let deadline = Date().addingTimeInterval(min(max(expiry ?? 0, 0.05) + 0.05, settings.pollSeconds))
         while Date() < deadline, !shouldStop() { Thread.sleep(forTimeInterval: 0.05) }
         return true
@@ -188,4 +239,20 @@ public final class Reanalyzer {
         default: .unavailable("postgres: \(error.description)")
         }
     }
+}
+
+/// When to tell that a worker is waiting: at the first wait, then every `interval` seconds.
+struct WaitReport {
+    let interval: Double
+    private var last: Date?
+
+    init(interval: Double) { self.interval = interval }
+
+    mutating func due(now: Date = Date()) -> Bool {
+        if let last, now.timeIntervalSince(last) < interval { return false }
+        last = now
+        return true
+    }
+
+    mutating func reset() { last = nil }
 }

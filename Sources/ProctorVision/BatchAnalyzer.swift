@@ -60,7 +60,7 @@ public final class BatchAnalyzer: Sendable {
                     do throws(VisionError) {
                         pipeline = try factory.makePipeline()
                     } catch {
-                        state.fail(with: error)
+                        state.fail(with: error.fromPipeline)
                         return
                     }
                 }

@@ -41,7 +41,24 @@ public struct DetectionScale: Sendable, Hashable, Codable {
         }
     }
 
+    /// The shortest side the detector is given: an extreme aspect ratio (1x10000) scaled to the
+    /// working side leaves a sliver YuNet refuses, so the short side is padded up to this.
+    static let minimumShortSide = 64
+
     func prepare(_ image: Image, timings: inout StageTimings) throws(VisionError) -> Prepared {
+        let prepared = try scale(image, timings: &timings)
+        let padX = max(0, Self.minimumShortSide - prepared.image.width)
+        let padY = max(0, Self.minimumShortSide - prepared.image.height)
+        guard padX > 0 || padY > 0 else { return prepared }
+        let padded = try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in
+            try prepared.image.padded(top: padY / 2, bottom: padY - padY / 2, left: padX / 2, right: padX - padX / 2)
+        }
+        return Prepared(
+            image: padded, factor: prepared.factor, offsetX: prepared.offsetX + Double(padX / 2),
+            offsetY: prepared.offsetY + Double(padY / 2))
+    }
+
+    private func scale(_ image: Image, timings: inout StageTimings) throws(VisionError) -> Prepared {
         let side = max(image.width, image.height)
         if side > workingSide {
             let factor = Double(workingSide) / Double(side)

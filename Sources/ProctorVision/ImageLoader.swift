@@ -10,15 +10,23 @@ public struct ImageLoader: Sendable {
     public var maxPixels: Int
     /// Files larger than this are refused before they are read.
     public var maxFileBytes: Int
+    /// False refuses a path whose last component is a symbolic link (reanalysis inside a media root).
+    public var followsSymlinks: Bool
 
-    public init(maxPixels: Int = 64_000_000, maxFileBytes: Int = 256 << 20) {
+    public init(maxPixels: Int = 64_000_000, maxFileBytes: Int = 256 << 20, followsSymlinks: Bool = true) {
         self.maxPixels = maxPixels
         self.maxFileBytes = maxFileBytes
+        self.followsSymlinks = followsSymlinks
     }
 
     /// Reads and decodes the image at `path`.
     public func load(path: String) throws(VisionError) -> Image {
-        try decode(try Self.readFile(path, limit: maxFileBytes))
+        try decode(try readFile(path))
+    }
+
+    /// The whole content of the file at `path`, under this loader's size and symlink rules.
+    public func readFile(_ path: String) throws(VisionError) -> [UInt8] {
+        try Self.readFile(path, limit: maxFileBytes, followingSymlinks: followsSymlinks)
     }
 
     /// Checks the header of `bytes` and decodes them.
@@ -30,26 +38,41 @@ public struct ImageLoader: Sendable {
         case .gif: throw VisionError("GIF is not supported (convert it to PNG or JPEG)")
         default: break
         }
-        if let width = probe.width, let height = probe.height {
-            guard width > 0, height > 0 else { throw VisionError("invalid \(probe.format.rawValue) header (\(width)x\(height))") }
-            let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
-            if overflow || pixels > maxPixels {
-                throw VisionError(
-                    "image too large: \(width)x\(height) exceeds the limit of \(maxPixels / 1_000_000) megapixels")
-            }
-        }
         if probe.format == .jpeg, !probe.isComplete { throw VisionError("truncated or corrupt JPEG (no end-of-image marker)") }
+        // No size, no decode: the pixel limit must hold before a single pixel is allocated.
+        guard let width = probe.width, let height = probe.height else {
+            throw VisionError("\(probe.format.rawValue.uppercased()) header without readable dimensions (refused before decoding)")
+        }
+        guard width > 0, height > 0 else { throw VisionError("invalid \(probe.format.rawValue) header (\(width)x\(height))") }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > maxPixels {
+            throw VisionError(
+                "image too large: \(width)x\(height) exceeds the limit of \(maxPixels / 1_000_000) megapixels")
+        }
         return try Image.decode(bytes, probe: probe)
     }
 
-    /// The whole content of a file, or a one-line error naming what went wrong.
-    public static func readFile(_ path: String, limit: Int) throws(VisionError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw VisionError(Self.describe(errno: errno)) }
+    /// The whole content of a regular file, or a one-line error naming what went wrong.
+    ///
+    /// Never blocks on open: O_NONBLOCK makes a FIFO (or a device) open at once, and the type check
+    /// on the open descriptor refuses anything but a regular file before a byte is read.
+    public static func readFile(_ path: String, limit: Int, followingSymlinks: Bool = true) throws(VisionError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (followingSymlinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else {
+            if errno == ELOOP, !followingSymlinks { throw VisionError("is a symbolic link (refused)") }
+            throw VisionError(Self.describe(errno: errno))
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw VisionError(Self.describe(errno: errno)) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw VisionError("is a directory") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw VisionError("is a directory")
+        case S_IFIFO: throw VisionError("not a regular file (a FIFO)")
+        case S_IFCHR, S_IFBLK: throw VisionError("not a regular file (a device)")
+        case S_IFSOCK: throw VisionError("not a regular file (a socket)")
+        default: throw VisionError("not a regular file")
+        }
         let size = Int(info.st_size)
         guard size <= limit else { throw VisionError("file too large (\(size) bytes, limit \(limit))") }
         var bytes = [UInt8](repeating: 0, count: size)

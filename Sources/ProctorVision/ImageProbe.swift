@@ -46,7 +46,7 @@ public struct ImageProbe: Sendable, Hashable {
             return inspectWebP(reader)
         }
         if bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) || bytes.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) {
-            return ImageProbe(format: .tiff)
+            return inspectTIFF(reader, littleEndian: bytes[0] == 0x49)
         }
         if bytes.count > 2, bytes[0] == UInt8(ascii: "P"), (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(bytes[1]) {
             return inspectPNM(bytes)
@@ -87,6 +87,31 @@ public struct ImageProbe: Sendable, Hashable {
             offset += 2 + length
         }
         return ImageProbe(format: .jpeg, width: width, height: height, isComplete: false, orientation: orientation)
+    }
+
+    /// The first image directory's ImageWidth (256) and ImageLength (257), SHORT or LONG: the page
+    /// OpenCV decodes. A compressed TIFF gives no hint of its decoded size otherwise (a 250 KB deflate
+    /// file can hold 256 megapixels). BigTIFF (43) does not match the signature and stays unknown.
+    private static func inspectTIFF(_ reader: ByteReader, littleEndian: Bool) -> ImageProbe {
+        func u16(_ offset: Int) -> Int? { littleEndian ? reader.littleEndian16(at: offset) : reader.bigEndian16(at: offset) }
+        func u32(_ offset: Int) -> Int? { littleEndian ? reader.littleEndian32(at: offset) : reader.bigEndian32(at: offset) }
+        guard let directory = u32(4), let count = u16(directory) else { return ImageProbe(format: .tiff) }
+        var width: Int?
+        var height: Int?
+        for index in 0..<count {
+            let entry = directory + 2 + 12 * index
+            guard let tag = u16(entry), let type = u16(entry + 2) else { break }
+            guard tag == 256 || tag == 257 else { continue }
+            let value: Int? =
+                switch type {
+                case 3: u16(entry + 8)
+                case 4: u32(entry + 8)
+                default: nil
+                }
+            if tag == 256 { width = value } else { height = value }
+            if width != nil, height != nil { break }
+        }
+        return ImageProbe(format: .tiff, width: width, height: height)
     }
 
     private static func inspectWebP(_ reader: ByteReader) -> ImageProbe {

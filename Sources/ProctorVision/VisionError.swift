@@ -3,9 +3,24 @@ import Foundation
 
 /// A failure inside the vision layer, with a one-line message fit for a user.
 public struct VisionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
+    /// What failed: the input (missing, unreadable, not an image, too large) or the machinery (a
+    /// model that does not load, OpenCV failing on a frame already decoded). Only the first says
+    /// something about the image; the second is worth retrying elsewhere or later.
+    public enum Origin: Sendable, Hashable {
+        case input
+        case pipeline
+    }
 
-    public init(_ message: String) { self.message = message }
+    public var message: String
+    public var origin: Origin
+
+    public init(_ message: String, origin: Origin = .input) {
+        self.message = message
+        self.origin = origin
+    }
+
+    /// The same error, marked as the machinery's.
+    public var fromPipeline: VisionError { VisionError(message, origin: .pipeline) }
 
     public var description: String { message }
 }

@@ -47,10 +47,15 @@ public final class VisionPipeline {
         var timings = StageTimings()
         let total = Stopwatch()
         let image = try Stopwatch.measure(&timings.decode) { () throws(VisionError) -> Image in
-            let bytes = try ImageLoader.readFile(path, limit: loader.maxFileBytes)
+            let bytes = try loader.readFile(path)
             return try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in try loader.decode(bytes) }
         }
-        var analysis = try analyze(image, timings: timings)
+        var analysis: FrameAnalysis
+        do {
+            analysis = try analyze(image, timings: timings)
+        } catch {
+            throw error.fromPipeline  // the image decoded: what failed is not the image's fault
+        }
         analysis.timings.total = total.elapsedMilliseconds
         return (analysis, image)
     }

@@ -67,4 +67,35 @@ struct MonitorSessionTests {
         let broken = try folder.write("broken.json", Array("{\"fps\": ".utf8))
         #expect(throws: SettingsError.self) { _ = try MonitorSettings.load(path: broken) }
     }
+
+    /// Huge camera frames: the evidence kept (and stored) is at most 1920 px on its long side.
+    @Test func evidenceOfHugeFramesIsScaledDownWhenTaken() async throws {
+        let folder = try TemporaryDirectory()
+        let clip = folder.path("clip")
+        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        let photo = try Image.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: TestAssets.photo("person.jpg")))))
+        let huge = try photo.resized(width: 4800, height: 4800 * photo.height / photo.width)
+        let frame = try folder.write("huge.jpg", try huge.jpegData(quality: 80))
+        for index in 0..<12 {
+            try FileManager.default.createSymbolicLink(atPath: clip + "/f\(index).jpg", withDestinationPath: frame)
+        }
+        let outbox = try Outbox(path: folder.path("outbox.sqlite"))
+        let settings = MonitorSettings()
+        let session = try MonitorSession(
+            identity: .init(studentID: "s-1"), settings: settings,
+            pipeline: try TestAssets.factory(configuration: settings.vision).makePipeline(), outbox: outbox, live: false)
+        try session.start()
+        let sampler = try FrameSampler(
+            source: ImageDirectorySource(directory: clip, fps: 2, loader: ImageLoader(maxPixels: 100_000_000)), options: .init(fps: 2))
+        for await event in sampler.events { try session.handle(event) }
+        try session.finish()
+        let episodes = try outbox.episodes(sessionID: session.identity.sessionID)
+        let absent = try #require(episodes.first { $0.record.type == .faceAbsent })
+        let evidence = try #require(try outbox.evidence(episodeID: absent.id))
+        let stored = try Image.decode([UInt8](try #require(evidence.jpeg)))
+        #expect(max(stored.width, stored.height) == 1920)
+        #expect(abs(Double(stored.width) / Double(stored.height) - Double(huge.width) / Double(huge.height)) < 0.01)
+        let thumbnail = try Image.decode([UInt8](try #require(evidence.thumbnail)))
+        #expect(max(thumbnail.width, thumbnail.height) == settings.thumbnailSide)
+    }
 }

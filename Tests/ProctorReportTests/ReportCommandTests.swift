@@ -27,6 +27,32 @@ struct ReportCommandTests {
         #expect(mode == 0o600, "the page embeds evidence frames")
     }
 
+    /// Issue 9 item 12: every file created beside the report is created owner-only and exclusively,
+    /// even with umask 000, so the evidence in it is never readable by others while it is written.
+    /// strace (installed by scripts/setup) shows the mode each file is created with.
+    @Test func theReportIsNeverCreatedReadableByOthers() throws {
+        let strace = "/usr/bin/strace"
+        try #require(FileManager.default.isExecutableFile(atPath: strace), "strace missing: run scripts/setup")
+        let folder = try TemporaryDirectory()
+        let outbox = folder.path("outbox.sqlite")
+        try ReportFixtures.writeDemo(to: outbox).close()
+        let pages = folder.path("pages")
+        try FileManager.default.createDirectory(atPath: pages, withIntermediateDirectories: true)
+        let log = folder.path("strace.log")
+        let command = "umask 000; exec \(strace) -f -qq -o \(log) -e trace=open,openat,creat \(proctor) report --outbox \(outbox) --out \(pages)/report.html"
+        let result = try CommandRunner.run("/bin/sh", ["-c", command])
+        #expect(result.status == 0, "\(result.stderr)")
+        let created = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"\(pages)/") && $0.contains("O_CREAT") }
+        #expect(!created.isEmpty, "no file creation seen beside the report")
+        for call in created {
+            #expect(call.contains("O_EXCL") && call.contains("O_NOFOLLOW") && call.contains(", 0600)"), "\(call)")
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: pages + "/report.html")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: pages) == ["report.html"])
+    }
+
     @Test func jsonFormatIsTheReportModel() throws {
         let folder = try TemporaryDirectory()
         let outbox = folder.path("outbox.sqlite")

@@ -104,7 +104,33 @@ struct BadInputTests {
         #expect(message.contains("too large"))
     }
 
-    @Test(arguments: ["alpha.png", "gray.jpg", "gray.png", "cmyk.jpg", "deep16.png", "one.png", "small50.jpg", "plain.bmp", "plain.webp"])
+    @Test(arguments: [(1, 10_000), (10_000, 1), (3, 5_000), (8_000, 20)])
+    func extremeAspectRatiosAreAnalysedNotRefused(width: Int, height: Int) throws {
+        let pixels = [UInt8](repeating: 128, count: width * height * 3)
+        let image = try pixels.withUnsafeBytes { buffer throws(VisionError) in
+            try Image.fromBGR(buffer, width: width, height: height, stride: width * 3)
+        }
+        let analysis = try pipeline.analyze(image)
+        #expect(analysis.width == width && analysis.height == height)
+        #expect(analysis.faces.isEmpty)
+    }
+
+    @Test func deflateTIFFBombIsRefusedBeforeDecoding() throws {
+        // 249 KB on disk, 16000x16000 once inflated: OpenCV would allocate 256 MB+ before any check.
+        let path = TestAssets.generated("bomb-deflate.tiff")
+        try #require(FileManager.default.fileExists(atPath: path), "generated fixture missing: run scripts/setup")
+        let message = try #require(error(for: path))
+        #expect(message.contains("too large") && message.contains("16000x16000"), "\(message)")
+    }
+
+    @Test func tiffWithoutDimensionsIsRefused() throws {
+        // A TIFF whose only directory entry is Compression: nothing says how big it decodes.
+        let bytes: [UInt8] = Array("II".utf8) + [42, 0, 8, 0, 0, 0] + [1, 0] + [3, 1, 3, 0, 1, 0, 0, 0, 8, 0, 0, 0] + [0, 0, 0, 0]
+        let message = try #require(error(for: try directory.write("nosize.tiff", bytes)))
+        #expect(message.contains("without readable dimensions"), "\(message)")
+    }
+
+    @Test(arguments: ["alpha.png", "gray.jpg", "gray.png", "cmyk.jpg", "deep16.png", "one.png", "small50.jpg", "plain.bmp", "plain.webp", "plain.tiff"])
     func unusualButValidImages(name: String) throws {
         let path = TestAssets.generated(name)
         try #require(FileManager.default.fileExists(atPath: path), "generated fixture missing: run scripts/setup")
@@ -113,7 +139,7 @@ struct BadInputTests {
         if name == "one.png" { #expect(frame.width == 1 && frame.height == 1) }
         if name == "small50.jpg" { #expect(frame.width == 50) }
         // The big ones are the same face photo: the decoder must hand the detector a real picture.
-        if ["alpha.png", "gray.jpg", "gray.png", "cmyk.jpg", "deep16.png", "plain.bmp", "plain.webp"].contains(name) {
+        if ["alpha.png", "gray.jpg", "gray.png", "cmyk.jpg", "deep16.png", "plain.bmp", "plain.webp", "plain.tiff"].contains(name) {
             #expect(frame.faces.count == 1, "\(name): \(frame.faces.count) faces")
             #expect(frame.quality.contrast > 20)
         }
@@ -122,6 +148,18 @@ struct BadInputTests {
 
 /// Header parsing alone, no OpenCV.
 struct ImageProbeTests {
+    @Test func tiffDimensionsInBothByteOrders() {
+        // ImageWidth as SHORT 300, ImageLength as LONG 70000.
+        let little: [UInt8] = Array("II".utf8) + [42, 0, 8, 0, 0, 0] + [2, 0]
+            + [0, 1, 3, 0, 1, 0, 0, 0, 0x2C, 0x01, 0, 0] + [1, 1, 4, 0, 1, 0, 0, 0, 0x70, 0x11, 0x01, 0x00] + [0, 0, 0, 0]
+        let big: [UInt8] = Array("MM".utf8) + [0, 42, 0, 0, 0, 8] + [0, 2]
+            + [1, 0, 0, 3, 0, 0, 0, 1, 0x01, 0x2C, 0, 0] + [1, 1, 0, 4, 0, 0, 0, 1, 0x00, 0x01, 0x11, 0x70] + [0, 0, 0, 0]
+        for bytes in [little, big] {
+            let probe = ImageProbe.inspect(bytes)
+            #expect(probe.format == .tiff && probe.width == 300 && probe.height == 70_000)
+        }
+    }
+
     @Test func pngHeader() {
         let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 2, 128, 0, 0, 1, 224]
         let probe = ImageProbe.inspect(bytes)
