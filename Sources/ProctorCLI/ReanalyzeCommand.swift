@@ -130,7 +130,7 @@ struct Reanalyze: ParsableCommand {
         guard paths.isEmpty else { return try runFolderMode() }
         guard let url = effectiveDatabaseURL else { throw ValidationError("give --database-url URL") }
         let logger = global.makeLogger(label: "proctor.reanalyze")
-        let factory = tuning.factory(locator: global.locator)
+        let factory = try tuning.factory(locator: global.locator, logger: logger)
         var version = PipelineVersion(pipelineVersion ?? "")
         if pipelineVersion == nil {
             do {
@@ -141,7 +141,7 @@ struct Reanalyze: ParsableCommand {
         }
         if summary || export != nil { return try report(url: url, version: version) }
         guard let mediaRoot else { throw ValidationError("--database-url needs --media-root DIR") }
-        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger)
+        let analyzer = try tuning.makeAnalyzer(factory: factory, jobs: jobs, logger: logger)
         let selection = Selection(
             since: since.flatMap(TimestampArgument.parse), until: until.flatMap(TimestampArgument.parse), eventType: eventType,
             student: student, includeStudentPhotos: includeStudentPhotos)

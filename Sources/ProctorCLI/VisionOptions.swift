@@ -23,6 +23,8 @@ struct VisionOptions: ParsableArguments {
     @Option(help: "Refuse images with more pixels than this many megapixels (checked before decoding).")
     var maxMegapixels: Int = 64
 
+    @OptionGroup var engineOptions: EngineOptions
+
     func validate() throws {
         guard faceSide >= 64 else { throw ValidationError("--face-side must be at least 64") }
         guard objectSize >= 64, objectSize % 32 == 0 else { throw ValidationError("--object-size must be a multiple of 32, at least 64") }
@@ -51,15 +53,22 @@ struct VisionOptions: ParsableArguments {
         return policy
     }
 
-    func factory(locator: ModelLocator) -> VisionPipelineFactory {
-        VisionPipelineFactory(
+    /// The factory these settings select, on the engine `--engine` selects (logged; exit 78 when
+    /// `--engine openvino` has no runtime).
+    func factory(locator: ModelLocator, logger: Logger) throws -> VisionPipelineFactory {
+        var factory = VisionPipelineFactory(
             configuration: configuration, locator: locator, loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000))
+        factory.backend = try engineOptions.backend(logger: logger)
+        return factory
     }
 
     /// A batch analyzer over these settings, its models loaded once to surface a configuration error
     /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
     func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
-        let factory = factory(locator: locator)
+        try makeAnalyzer(factory: factory(locator: locator, logger: logger), jobs: jobs, logger: logger)
+    }
+
+    func makeAnalyzer(factory: VisionPipelineFactory, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
         for warning in factory.warnings { logger.warning("\(warning)") }
         let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
         do {
