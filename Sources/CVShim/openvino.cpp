@@ -6,8 +6,10 @@
 #include "tensor.hpp"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -127,7 +129,7 @@ struct pv_ov_network {
         ov_compiled_model_t *model;
         ov_infer_request_t *request;
     };
-    ov_model_t *model = nullptr;
+    std::string model_path;  // read again for each compilation: the read model is not kept (memory)
     int threads = 1;
     size_t max_shapes = 4;
     bool dynamic = false;  // one compiled model for every input size
@@ -145,7 +147,6 @@ struct pv_ov_network {
             runtime->request_free(entry.request);
             runtime->compiled_free(entry.model);
         }
-        if (model != nullptr) runtime->model_free(model);
     }
 };
 
@@ -161,9 +162,13 @@ std::string compiled_for(pv_ov_network &network, int width, int height, pv_ov_ne
             return "";
         }
     }
+    // The read model (graph plus weights, 10-20 MB) is only needed to compile: read, compile, free.
+    ov_model_t *model = nullptr;
+    ov_status_e status = rt.read_model(runtime->core, network.model_path.c_str(), nullptr, &model);
+    if (status != OK || model == nullptr) return "cannot read model " + network.model_path + ": " + status_text(rt, status);
+    std::unique_ptr<ov_model_t, decltype(rt.model_free)> owned(model, rt.model_free);
     int64_t dims[] = {1, 3, height, width};
     ov_partial_shape_t shape{};
-    ov_status_e status = OK;
     if (network.dynamic) {
         ov_dimension_t any[] = {{1, 1}, {3, 3}, {-1, -1}, {-1, -1}};
         status = rt.partial_shape_create_dynamic(4, any, &shape);
@@ -171,14 +176,14 @@ std::string compiled_for(pv_ov_network &network, int width, int height, pv_ov_ne
         status = rt.partial_shape_create(4, dims, &shape);
     }
     if (status != OK) return status_text(rt, status);
-    status = rt.reshape(network.model, shape);
+    status = rt.reshape(model, shape);
     rt.partial_shape_free(&shape);
     if (status != OK) return "cannot reshape the model to " + std::to_string(width) + "x" + std::to_string(height) + ": " + status_text(rt, status);
     std::string threads = std::to_string(network.threads);
     ov_compiled_model_t *compiled = nullptr;
     // One stream, `threads` threads, full f32 precision (no bf16 on CPUs that have it: same results as
     // OpenCV), no pinning (several jobs' networks in one process must not share a pinned core).
-    status = rt.compile_model(runtime->core, network.model, "CPU", 10, &compiled, "INFERENCE_NUM_THREADS", threads.c_str(),
+    status = rt.compile_model(runtime->core, model, "CPU", 10, &compiled, "INFERENCE_NUM_THREADS", threads.c_str(),
                               "NUM_STREAMS", "1", "PERFORMANCE_HINT", "LATENCY", "INFERENCE_PRECISION_HINT", "f32",
                               "ENABLE_CPU_PINNING", "NO");
     if (status != OK || compiled == nullptr) return "cannot compile the model: " + status_text(rt, status);
@@ -196,6 +201,9 @@ std::string compiled_for(pv_ov_network &network, int width, int height, pv_ov_ne
     }
     network.compiled.push_front({width, height, compiled, request});
     found = &network.compiled.front();
+    owned.reset();
+    // Compiling leaves tens of MB of freed heap behind; hand it back (compilations are rare).
+    malloc_trim(0);
     return "";
 }
 
@@ -239,9 +247,13 @@ int pv_ov_network_create(const char *model_path, int threads, int max_shapes, pv
         network->threads = std::max(1, std::min(threads, 64));
         network->dynamic = max_shapes == 0;
         network->max_shapes = size_t(std::max(1, std::min(max_shapes, 64)));
-        ov_status_e status = runtime->read_model(runtime->core, model_path, nullptr, &network->model);
-        if (status != OK || network->model == nullptr)
+        network->model_path = model_path;
+        // Read once now so that a bad file fails here, not on the first frame.
+        ov_model_t *model = nullptr;
+        ov_status_e status = runtime->read_model(runtime->core, model_path, nullptr, &model);
+        if (status != OK || model == nullptr)
             return fail(err, errcap, std::string("cannot read model ") + model_path + ": " + status_text(*runtime, status));
+        runtime->model_free(model);
         *out = network.release();
         return 0;
     });

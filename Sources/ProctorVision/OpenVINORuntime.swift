@@ -70,7 +70,10 @@ public enum OpenVINORuntime {
                 }
             }
         }
-        return .failure(
-            VisionError(firstError ?? "no \(libraryPrefix)* in $PROCTOR_OPENVINO, .openvino/lib or /usr/lib/proctor-vision/openvino (run scripts/setup)"))
+        if let firstError { return .failure(VisionError(firstError)) }
+        if let explicit = ProcessInfo.processInfo.environment["PROCTOR_OPENVINO"], !explicit.isEmpty {
+            return .failure(VisionError("no \(libraryPrefix)* at PROCTOR_OPENVINO=\(explicit.prefix(200))"))
+        }
+        return .failure(VisionError("no \(libraryPrefix)* in .openvino/lib or /usr/lib/proctor-vision/openvino (run scripts/setup)"))
     }
 }

@@ -16,6 +16,11 @@ if os.path.isdir(extra_dir):
     photos += sorted(glob.glob(f"{extra_dir}/*.jpg"))[:16]
 rounds = 3
 engines = ["opencv", "openvino"]
+# BEFORE=path/to/an/older/proctor adds that binary (run without --engine) as a third column, for
+# before/after figures measured in the same run.
+before = os.environ.get("BEFORE")
+if before:
+    engines.append("before")
 
 work = tempfile.mkdtemp(prefix="proctor-bench-")
 frames640 = []
@@ -26,7 +31,8 @@ for path in photos:
 
 def run(corpus, jobs, engine, extra=()):
     start = time.perf_counter()
-    out = subprocess.run([proctor, "analyze", "--format", "jsonl", "--timings", "-q", "--jobs", str(jobs), "--engine", engine, *extra, "-"],
+    binary, selection = (before, []) if engine == "before" else (proctor, ["--engine", engine])
+    out = subprocess.run([binary, "analyze", "--format", "jsonl", "--timings", "-q", "--jobs", str(jobs), *selection, *extra, "-"],
                          input="\n".join(corpus), capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     if out.returncode != 0:
