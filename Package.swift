@@ -35,7 +35,13 @@ let package = Package(
         .target(
             name: "CVShim",
             // CVShimIO's header only declares the entry points CVShim resolves with dlsym.
-            cxxSettings: [.unsafeFlags(["-I\(openCVInclude)", "-O2", "-I\(Context.packageDirectory)/Sources/CVShimIO/include"])],
+            // .openvino/include: the OpenVINO C headers scripts/setup unpacks (the runtime itself is dlopened).
+            cxxSettings: [
+                .unsafeFlags([
+                    "-I\(openCVInclude)", "-O2", "-I\(Context.packageDirectory)/Sources/CVShimIO/include",
+                    "-I\(Context.packageDirectory)/.openvino/include",
+                ])
+            ],
             linkerSettings: openCVLibraries + [.linkedLibrary("turbojpeg"), .linkedLibrary("dl")]
         ),
         // The shim's imgcodecs and videoio half, shipped as libProctorCVIO.so and reached only through
@@ -98,7 +104,7 @@ let package = Package(
                 "ProctorDatabaseTestSupport",
             ]),
         .testTarget(name: "ProctorAgentTests", dependencies: ["ProctorAgent", "ProctorTestSupport"]),
-        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport"]),
+        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport", "ProctorOutbox"]),
         .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),
         // A fake V4L2 device behind the same entry points the real capture code calls.
         .target(name: "FakeV4L2", dependencies: ["CV4L2"], path: "Tests/FakeV4L2"),

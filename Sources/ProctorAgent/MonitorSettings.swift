@@ -23,6 +23,8 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     public var thumbnailSide = 320
     /// Days to keep delivered evidence.
     public var retentionDays = 30.0
+    /// The inference engine: auto (OpenVINO when its runtime is present, else OpenCV), openvino, opencv.
+    public var engine = EngineChoice.auto
 
     public init() {}
 
@@ -37,6 +39,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         evidenceQuality = try c.decodeIfPresent(Int.self, forKey: .evidenceQuality) ?? defaults.evidenceQuality
         thumbnailSide = try c.decodeIfPresent(Int.self, forKey: .thumbnailSide) ?? defaults.thumbnailSide
         retentionDays = try c.decodeIfPresent(Double.self, forKey: .retentionDays) ?? defaults.retentionDays
+        engine = try c.decodeIfPresent(EngineChoice.self, forKey: .engine) ?? defaults.engine
     }
 
     /// Reads a settings file; a one-line error names the file and the problem.
@@ -60,7 +63,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     }
 
     /// Overrides from `PROCTOR_FPS`, `PROCTOR_FACE_SIDE`, `PROCTOR_OBJECT_SIZE`, `PROCTOR_OBJECT_EVERY`,
-    /// `PROCTOR_RETENTION_DAYS`; a bad value is an error naming the variable.
+    /// `PROCTOR_RETENTION_DAYS`, `PROCTOR_ENGINE`; a bad value is an error naming the variable.
     public mutating func apply(environment: [String: String]) throws {
         func number(_ key: String) throws -> Double? {
             guard let text = environment[key], !text.isEmpty else { return nil }
@@ -93,6 +96,11 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         if let value = try number("PROCTOR_RETENTION_DAYS") {
             try check("PROCTOR_RETENTION_DAYS", Self.problem(retentionDays: value))
             retentionDays = value
+        }
+        do {
+            if let value = try EngineChoice.fromEnvironment(environment) { engine = value }
+        } catch {
+            throw SettingsError(error.message)
         }
     }
 

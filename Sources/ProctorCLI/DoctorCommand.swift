@@ -19,6 +19,7 @@ struct Doctor: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var engineOptions: EngineOptions
 
     @Option(help: "The camera device to check.")
     var camera = "/dev/video0"
@@ -51,6 +52,7 @@ struct Doctor: ParsableCommand {
             print(line)
         }
         report("models", checkModels())
+        report("engine", checkEngine())
         report("camera", noCamera ? .skip("--no-camera") : checkCamera())
         report("outbox", checkOutbox())
         report("api", checkAPI())
@@ -64,6 +66,22 @@ struct Doctor: ParsableCommand {
         let missing = [ModelLocator.faceModel, ModelLocator.objectModel].filter { locator.path(for: $0) == nil }
         guard missing.isEmpty else { return .fail("missing \(missing.joined(separator: ", ")) (run scripts/setup or give --models)") }
         return .ok(locator.path(for: ModelLocator.faceModel).map { ($0 as NSString).deletingLastPathComponent } ?? "found")
+    }
+
+    /// Which engine `analyze` and `monitor` would run with these settings, and why.
+    private func checkEngine() -> Outcome {
+        do {
+            let choice = try engineOptions.choice()
+            let (backend, notice) = try InferenceBackend.resolve(choice)
+            var text = "\(backend) (--engine \(choice.rawValue))"
+            if case .success(let runtime) = OpenVINORuntime.status, backend.engine == .openvino { text += ", \(runtime.libraryPath)" }
+            if let notice { text += "; \(notice)" }
+            return .ok(text)
+        } catch let failure as Failure {
+            return .fail(failure.description)
+        } catch {
+            return .fail("\(error)")
+        }
     }
 
     private func checkCamera() -> Outcome {

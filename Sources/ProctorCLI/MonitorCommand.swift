@@ -16,13 +16,14 @@ struct Monitor: AsyncParsableCommand {
             Runs until SIGINT/SIGTERM/SIGHUP (or the end of a replay), then closes open episodes and exits 0 (within 10 s).
             Settings precedence, lowest to highest: defaults, --config FILE (JSON), PROCTOR_* environment \
             variables (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, PROCTOR_OBJECT_EVERY, PROCTOR_RETENTION_DAYS, \
-            PROCTOR_OUTBOX), command-line flags.
+            PROCTOR_OUTBOX, PROCTOR_ENGINE), command-line flags.
             Exit status: 0 clean stop, 1 the source failed mid-run, 64 usage, 66 camera/source cannot be \
             opened, 78 bad configuration or models.
             """
     )
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var engineOptions: EngineOptions
     @OptionGroup var outboxOptions: OutboxOptions
     @OptionGroup(title: "Delivery (optional: without a sink, episodes wait in the outbox for `proctor ship`)")
     var delivery: DeliveryOptions
@@ -45,7 +46,7 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Camera frame size WIDTHxHEIGHT (default 640x480).")
     var size: String = "640x480"
 
-    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, evidenceQuality, thumbnailSide, retentionDays).")
+    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, evidenceQuality, thumbnailSide, retentionDays, engine).")
     var config: String?
 
     @Flag(help: "Replay at the recording's own pace instead of as fast as analysis allows.")
@@ -92,7 +93,9 @@ struct Monitor: AsyncParsableCommand {
         let logger = global.makeLogger(label: "proctor.monitor")
         OpenCVRuntime.quietLogs()
         let settings = try settings()
-        let factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
+        var factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
+        // The settings already hold PROCTOR_ENGINE over the file's value; --engine beats both.
+        factory.backend = try engineOptions.backend(configured: settings.engine, logger: logger)
         for warning in factory.warnings { logger.warning("\(warning)") }
         let pipeline: VisionPipeline
         do {
@@ -151,13 +154,17 @@ struct Monitor: AsyncParsableCommand {
         let session: MonitorSession
         do {
             session = try MonitorSession(identity: identity, settings: settings, pipeline: pipeline, outbox: outbox, live: live, logger: logger)
-            let configJSON = try? String(decoding: JSONEncoder().encode(settings), as: UTF8.self)
+            let configJSON = SessionConfiguration.json(settings: settings, engine: factory.backend)
             try session.start(configJSON: configJSON)
         } catch {
             throw Failure.configuration("\(error)")
         }
         logger.notice(
-            "monitoring", metadata: ["session": "\(identity.sessionID)", "source": "\(sampler.sourceDescription)", "outbox": "\(outboxPath)"])
+            "monitoring",
+            metadata: [
+                "session": "\(identity.sessionID)", "source": "\(sampler.sourceDescription)", "outbox": "\(outboxPath)",
+                "engine": "\(factory.backend)",
+            ])
 
         // Delivery runs on its own thread and never holds up capture or analysis; what it has not sent
         // when the monitor stops stays pending in the outbox.

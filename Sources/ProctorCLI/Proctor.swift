@@ -11,13 +11,18 @@ struct Proctor: AsyncParsableCommand {
             Exit codes: 0 success, 1 some inputs failed or a check failed, 64 usage error, 66 cannot open input, \
             69 service unavailable, 70 internal error, 74 cannot write the output, 78 bad configuration.
             """,
-        version: "0.1.0",
+        version: VersionText.program,
         subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self, Reanalyze.self, Db.self]
     )
 
     /// Runs the chosen subcommand; a ``Failure`` prints one line and exits with its own status.
     static func main() async {
         BrokenPipes.ignore()
+        // --version also names the inference engine, which needs the runtime probed: not a static string.
+        if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
+            print(VersionText.text())
+            return
+        }
         do {
             var command = try parseAsRoot()
             try EnvironmentSettings.validate(ProcessInfo.processInfo.environment)

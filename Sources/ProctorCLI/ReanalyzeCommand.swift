@@ -130,7 +130,7 @@ struct Reanalyze: ParsableCommand {
         guard paths.isEmpty else { return try runFolderMode() }
         guard let url = effectiveDatabaseURL else { throw ValidationError("give --database-url URL") }
         let logger = global.makeLogger(label: "proctor.reanalyze")
-        let factory = tuning.factory(locator: global.locator)
+        let factory = try tuning.factory(locator: global.locator, logger: logger, followingSymlinks: false)
         var version = PipelineVersion(pipelineVersion ?? "")
         if pipelineVersion == nil {
             do {
@@ -143,7 +143,7 @@ struct Reanalyze: ParsableCommand {
         guard let mediaRoot else { throw ValidationError("--database-url needs --media-root DIR") }
         // Stored names are resolved inside the media root by the reanalyzer; the file itself is then
         // opened without following a symlink, so nothing swapped in meanwhile leads out of the root.
-        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger, followingSymlinks: false)
+        let analyzer = try tuning.makeAnalyzer(factory: factory, jobs: jobs, logger: logger)
         let selection = Selection(
             since: since.flatMap(TimestampArgument.parse), until: until.flatMap(TimestampArgument.parse), eventType: eventType,
             student: student, includeStudentPhotos: includeStudentPhotos)

@@ -28,6 +28,8 @@ struct VisionOptions: ParsableArguments {
     /// The most pixels an image may be set to have: 1000 megapixels decode to 3 GB already.
     static let megapixelRange = 1...1000
 
+    @OptionGroup var engineOptions: EngineOptions
+
     func validate() throws {
         guard MonitorSettings.faceSides.contains(faceSide) else {
             throw ValidationError("--face-side must be in \(MonitorSettings.faceSides.lowerBound)...\(MonitorSettings.faceSides.upperBound)")
@@ -69,17 +71,24 @@ struct VisionOptions: ParsableArguments {
         return policy
     }
 
+    /// The factory these settings select, on the engine `--engine` selects (logged; exit 78 when
+    /// `--engine openvino` has no runtime).
     /// - Parameter followingSymlinks: false for reanalysis inside a media root (O_NOFOLLOW).
-    func factory(locator: ModelLocator, followingSymlinks: Bool = true) -> VisionPipelineFactory {
-        VisionPipelineFactory(
+    func factory(locator: ModelLocator, logger: Logger, followingSymlinks: Bool = true) throws -> VisionPipelineFactory {
+        var factory = VisionPipelineFactory(
             configuration: configuration, locator: locator,
             loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000, followsSymlinks: followingSymlinks))
+        factory.backend = try engineOptions.backend(logger: logger)
+        return factory
     }
 
     /// A batch analyzer over these settings, its models loaded once to surface a configuration error
     /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
-    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger, followingSymlinks: Bool = true) throws -> BatchAnalyzer {
-        let factory = factory(locator: locator, followingSymlinks: followingSymlinks)
+    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
+        try makeAnalyzer(factory: factory(locator: locator, logger: logger), jobs: jobs, logger: logger)
+    }
+
+    func makeAnalyzer(factory: VisionPipelineFactory, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
         for warning in factory.warnings { logger.warning("\(warning)") }
         let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
         do {

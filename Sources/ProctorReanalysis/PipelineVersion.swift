@@ -6,7 +6,9 @@ import ProctorVision
 ///
 /// Findings are unique per image and version, so a model upgrade, a rules change or different
 /// thresholds start a fresh set of findings while an unchanged pipeline resumes where it stopped.
-/// Looks like `m3f2a9c1d0b4e5a67-r1-c0a1b2c3d`: models, rules version, settings (thresholds, input sizes).
+/// Looks like `m3f2a9c1d0b4e5a67-r1-c0a1b2c3d`: models, rules version, settings (thresholds, input sizes);
+/// on OpenVINO `-eopenvino2026.4.1` follows (a different engine is a different pipeline, though its
+/// detections agree with OpenCV's; OpenCV keeps the suffix-less form so earlier findings stay current).
 public struct PipelineVersion: Sendable, Hashable, CustomStringConvertible {
     /// Bump when ``AgreementPolicy``, ``VerdictPolicy`` or the findings' shape change meaning.
     public static let rulesVersion = 1
@@ -26,10 +28,17 @@ public struct PipelineVersion: Sendable, Hashable, CustomStringConvertible {
             while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { models.update(data: chunk) }
         }
         let settings = Self.settingsFingerprint(factory.configuration, policy)
-        value = "m\(models.hexDigest().prefix(16))-r\(Self.rulesVersion)-c\(settings.prefix(8))"
+        value = "m\(models.hexDigest().prefix(16))-r\(Self.rulesVersion)-c\(settings.prefix(8))" + Self.engineSuffix(factory.backend)
     }
 
     public var description: String { value }
+
+    static func engineSuffix(_ backend: InferenceBackend) -> String {
+        switch backend.engine {
+        case .opencv: return ""
+        case .openvino: return "-e\(backend.engine.rawValue)\(backend.version)"
+        }
+    }
 
     private static func settingsFingerprint(_ configuration: VisionConfiguration, _ policy: VerdictPolicy) -> String {
         let encoder = JSONEncoder()

@@ -24,7 +24,7 @@ public struct ObjectThresholds: Sendable, Hashable, Codable {
     var lowestThreshold: Double { min(minScore, classMinScore.values.min() ?? minScore) }
 }
 
-/// YOLOX (Megvii, COCO-80) through OpenCV's DNN module.
+/// YOLOX (Megvii, COCO-80) through an ``InferenceNetwork`` (OpenCV's DNN module or OpenVINO).
 ///
 /// The network sees the frame letterboxed top-left into `inputSize` along the frame's long side and the
 /// next multiple of 32 along its short side (a 4:3 webcam frame becomes 416x320, not 416x416: a quarter
@@ -32,7 +32,9 @@ public struct ObjectThresholds: Sendable, Hashable, Codable {
 /// (`[dx, dy, log w, log h, objectness, 80 class probabilities]` per anchor-free grid cell, strides
 /// 8/16/32) is decoded here. Not thread-safe: use one instance per thread.
 public final class YOLOXDetector: ObjectDetecting {
-    private let handle: OpaquePointer
+    private let network: any InferenceNetwork
+    private let input = NetworkInput()
+    private static let outputNames = OutputNames(["output"])
     public let inputSize: Int
     public var thresholds: ObjectThresholds
     private var grids: [InputShape: [(x: Float, y: Float, stride: Float)]] = [:]
@@ -43,12 +45,17 @@ public final class YOLOXDetector: ObjectDetecting {
         var height: Int
     }
 
-    public init(modelPath: String, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds()) throws(VisionError) {
+    /// `backend` runs the forward pass (OpenCV DNN or OpenVINO); everything else is the same on both.
+    public init(
+        modelPath: String, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds(), backend: InferenceBackend = .openCV
+    ) throws(VisionError) {
         guard inputSize >= 64, inputSize % 32 == 0 else { throw VisionError("object input size must be a multiple of 32, at least 64") }
-        var out: OpaquePointer?
-        try shim("object model \(modelPath)") { pv_net_load_onnx(modelPath, &out, $0, $1) }
-        guard let out else { throw VisionError("object model \(modelPath): not loaded") }
-        handle = out
+        // Input sizes are multiples of 32 up to inputSize on each side: a few, each compiled once.
+        do {
+            network = try backend.network(modelPath: modelPath, shapes: .perSize(count: 8))
+        } catch {
+            throw VisionError("object \(error.message)")
+        }
         self.inputSize = inputSize
         self.thresholds = thresholds
     }
@@ -73,21 +80,17 @@ public final class YOLOXDetector: ObjectDetecting {
         return cells
     }
 
-    deinit { pv_net_free(handle) }
-
     public func detect(in image: Image, timings: inout StageTimings) throws(VisionError) -> [DetectedObject] {
         let shape = inputShape(width: image.width, height: image.height)
         let grid = grid(for: shape)
-        var scale = 1.0
-        var output: UnsafePointer<Float>?
-        var rows: Int32 = 0
-        var cols: Int32 = 0
-        try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in
-            try shim("object detection") {
-                pv_net_forward_letterbox(handle, image.handle, Int32(shape.width), Int32(shape.height), 114, &scale, &output, &rows, &cols, $0, $1)
-            }
+        let tensor = try Stopwatch.measure(&timings.openCV) { () throws(VisionError) -> TensorView? in
+            try input.fill(from: image, width: shape.width, height: shape.height, padValue: 114)
+            return try network.forward(input, outputs: Self.outputNames).first
         }
-        guard let output, Int(rows) == grid.count, cols >= 6, scale > 0 else {
+        let scale = input.letterboxScale
+        let cols = Int32(tensor?.shape.last ?? 0)
+        let rows = cols > 0 ? Int32((tensor?.values.count ?? 0) / Int(cols)) : 0
+        guard let output = tensor?.values.baseAddress, Int(rows) == grid.count, cols >= 6, scale > 0 else {
             throw VisionError("object detection: unexpected output \(rows)x\(cols) for input \(shape.width)x\(shape.height)")
         }
         let classCount = Int(cols) - 5

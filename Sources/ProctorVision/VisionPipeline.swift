@@ -104,6 +104,8 @@ public struct VisionPipelineFactory: Sendable {
     public var objectModelPath: String?
     public var haarCascadePath: String
     public var loader: ImageLoader
+    /// The engine of the networks' forward passes (see ``InferenceBackend/resolve(_:)``).
+    public var backend: InferenceBackend = .openCV
 
     /// What the factory will use, in words (for logs and `proctor doctor`).
     public var warnings: [String] {
@@ -130,16 +132,21 @@ public struct VisionPipelineFactory: Sendable {
 
     public func makePipeline() throws(VisionError) -> VisionPipeline {
         let faces: any FaceDetecting
-        if let faceModelPath {
+        if let faceModelPath, backend.engine == .opencv {
             faces = try YuNetFaceDetector(
                 modelPath: faceModelPath, scoreThreshold: configuration.faceScoreThreshold, scale: configuration.faceScale)
+        } else if let faceModelPath {
+            // Same faces as FaceDetectorYN, decoded in Swift from the network's raw outputs.
+            faces = try YuNetNetworkDetector(
+                modelPath: faceModelPath, backend: backend, scoreThreshold: configuration.faceScoreThreshold, scale: configuration.faceScale)
         } else {
             faces = try HaarFaceDetector(cascadePath: haarCascadePath)
         }
         var objects: (any ObjectDetecting)?
         if configuration.detectObjects, let objectModelPath {
             objects = try YOLOXDetector(
-                modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: configuration.objectThresholds)
+                modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: configuration.objectThresholds,
+                backend: backend)
         }
         return VisionPipeline(configuration: configuration, faceDetector: faces, objectDetector: objects, loader: loader)
     }

@@ -1,5 +1,7 @@
 import Foundation
 import ProctorCore
+import ProctorTestSupport
+import ProctorVision
 import Testing
 
 @testable import ProctorReanalysis
@@ -53,5 +55,19 @@ struct PureRulesTests {
         #expect(media.path(for: "cheating_images/a.jpg") == "/srv/media/cheating_images/a.jpg")
         #expect(media.path(for: "../etc/passwd") == nil)
         #expect(media.path(for: "/etc/passwd") == nil)
+    }
+}
+
+/// A different inference engine is a different pipeline version; OpenCV keeps the form it always had.
+@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+struct PipelineVersionEngineTests {
+    @Test func openVINOFindingsGetTheirOwnVersion() throws {
+        let openCV = try PipelineVersion(factory: TestAssets.factory(), policy: VerdictPolicy())
+        var factory = TestAssets.factory()
+        factory.backend = InferenceBackend(engine: .openvino, threads: 1, version: "2026.4.1")
+        let openVINO = try PipelineVersion(factory: factory, policy: VerdictPolicy())
+        #expect(openVINO != openCV)
+        #expect(openVINO.value == openCV.value + "-eopenvino2026.4.1")
+        #expect(!openCV.value.contains("-e"))
     }
 }

@@ -1,63 +1,93 @@
 #!/usr/bin/env python3
-"""Runs the benchmark runs and prints a table of medians (see scripts/bench)."""
-import glob, json, os, statistics, subprocess, sys, time
+"""Runs the benchmark runs and prints a table of medians (see scripts/bench).
+
+Two corpora: the asset photos at their own sizes, and the same photos as 640x480 webcam frames (the
+issue-14 figure). Each is run on both inference engines (--engine opencv, --engine openvino) in the same
+process of this script, rounds interleaved, so ratios are measured within one run on a shared machine."""
+import glob, json, os, statistics, subprocess, sys, tempfile, time
+from PIL import Image
 
 repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 6
 proctor = ".build/release/proctor"
+cores = os.cpu_count() or 1
 photos = sorted(glob.glob("fixtures/photos/*.jpg"))
 extra_dir = "../shared/assets/photos/deepface"
 if os.path.isdir(extra_dir):
     photos += sorted(glob.glob(f"{extra_dir}/*.jpg"))[:16]
-corpus = photos * repeat
 rounds = 3
+engines = ["opencv", "openvino"]
+# BEFORE=path/to/an/older/proctor adds that binary (run without --engine) as a third column, for
+# before/after figures measured in the same run.
+before = os.environ.get("BEFORE")
+if before:
+    engines.append("before")
 
-def run(jobs, extra=()):
+work = tempfile.mkdtemp(prefix="proctor-bench-")
+frames640 = []
+for path in photos:
+    target = os.path.join(work, "640-" + os.path.basename(path))
+    Image.open(path).convert("RGB").resize((640, 480)).save(target, quality=90)
+    frames640.append(target)
+
+def run(corpus, jobs, engine, extra=()):
     start = time.perf_counter()
-    out = subprocess.run([proctor, "analyze", "--format", "jsonl", "--timings", "-q", "--jobs", str(jobs), *extra, "-"],
+    binary, selection = (before, []) if engine == "before" else (proctor, ["--engine", engine])
+    out = subprocess.run([binary, "analyze", "--format", "jsonl", "--timings", "-q", "--jobs", str(jobs), *selection, *extra, "-"],
                          input="\n".join(corpus), capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
+    if out.returncode != 0:
+        sys.exit(f"bench: proctor analyze --engine {engine} failed ({out.returncode}): {out.stderr.strip()[-300:]}")
     records = [json.loads(l) for l in out.stdout.splitlines()]
-    records = [r for r in records if "timings" in r]
-    return wall, records
+    return wall, [r for r in records if "timings" in r]
+
+def naive(corpus, threads):
+    out = subprocess.run(["/usr/bin/python3", "scripts/bench.d/naive.py", "models", *corpus], capture_output=True, text=True,
+                         env={**os.environ, "NT": str(threads)})
+    if out.returncode != 0:
+        print(f"naive baseline failed: {out.stderr.strip().splitlines()[-1:]}")
+        return None
+    return json.loads(out.stdout)["images_per_second"]
 
 def median(values):
     return statistics.median(values) if values else float("nan")
 
-print(f"corpus: {len(photos)} photos x {repeat} = {len(corpus)} images; {rounds} rounds, medians; "
-      f"cores {os.cpu_count()}")
-walls = {1: [], 2: []}
-stage_records = []
-for _ in range(rounds):
-    for jobs in (1, 2):
-        wall, records = run(jobs)
-        walls[jobs].append(wall)
-        if jobs == 1:
-            stage_records += records
-rate1, rate2 = len(corpus) / median(walls[1]), len(corpus) / median(walls[2])
+def measure(name, corpus, with_naive):
+    print(f"\n{name}: {len(corpus)} images; {rounds} rounds, medians; cores {cores}")
+    walls = {(e, j): [] for e in engines for j in (1, cores)}
+    stages = {e: [] for e in engines}
+    naive_rates = {1: [], cores: []}
+    for _ in range(rounds):
+        for engine in engines:
+            for jobs in (1, cores):
+                wall, records = run(corpus, jobs, engine)
+                walls[(engine, jobs)].append(wall)
+                if jobs == 1:
+                    stages[engine] += records
+        if with_naive:
+            for threads in naive_rates:
+                rate = naive(corpus, threads)
+                if rate:
+                    naive_rates[threads].append(rate)
+    rate = {key: len(corpus) / median(values) for key, values in walls.items()}
+    print("  per-stage ms per image (--jobs 1, median over images):   " + "   ".join(f"{e:>8}" for e in engines))
+    for stage in ["decode", "quality", "faces", "pose", "objects", "total"]:
+        print(f"    {stage:8} " + " ".join(f"{median([r['timings'][stage] for r in stages[e]]):>11.2f}" for e in engines))
+    for engine in engines:
+        total = sum(r["timings"]["total"] for r in stages[engine])
+        inside = sum(r["timings"]["openCV"] for r in stages[engine])
+        print(f"    {engine}: pipeline overhead (all but OpenCV/OpenVINO calls) {100 * (total - inside) / total:.1f}% of total time")
+    for engine in engines:
+        print(f"  {engine:8}: --jobs 1 {rate[(engine, 1)]:.1f} images/s, --jobs {cores} {rate[(engine, cores)]:.1f} images/s "
+              f"(x{rate[(engine, cores)] / rate[(engine, 1)]:.2f})")
+    print(f"  openvino / opencv: --jobs 1 x{rate[('openvino', 1)] / rate[('opencv', 1)]:.2f}, "
+          f"--jobs {cores} x{rate[('openvino', cores)] / rate[('opencv', cores)]:.2f}")
+    if with_naive and naive_rates[1]:
+        n1, nall = median(naive_rates[1]), median(naive_rates[cores])
+        best = max(n1, nall)
+        print(f"  naive Python: {n1:.1f} images/s on 1 thread, {nall:.1f} on {cores} OpenCV threads (best {best:.1f})")
+        for engine in engines:
+            print(f"  {engine:8}: --jobs 1 is {rate[(engine, 1)] / n1:.2f}x the naive 1-thread baseline; "
+                  f"--jobs {cores} is {rate[(engine, cores)] / best:.2f}x its best")
 
-stages = ["decode", "quality", "faces", "pose", "objects", "total"]
-print("\nper-stage ms per image (--jobs 1, median over images):")
-for stage in stages:
-    print(f"  {stage:8} {median([r['timings'][stage] for r in stage_records]):7.2f}")
-total = sum(r["timings"]["total"] for r in stage_records)
-opencv = sum(r["timings"]["openCV"] for r in stage_records)
-print(f"  pipeline overhead (all but OpenCV calls): {100 * (total - opencv) / total:.1f}% of total time")
-
-print(f"\nthroughput: --jobs 1 {rate1:.1f} images/s, --jobs 2 {rate2:.1f} images/s, ratio {rate2 / rate1:.2f}x")
-
-small_walls = []
-for _ in range(rounds):
-    small_walls.append(run(1, ["--object-size", "320"])[0])
-rate_small = len(corpus) / median(small_walls)
-print(f"object detector at 320 instead of 416: --jobs 1 {rate_small:.1f} images/s ({rate_small / rate1:.2f}x)")
-
-naive = []
-for _ in range(rounds):
-    out = subprocess.run(["/usr/bin/python3", "scripts/bench.d/naive.py", "models", *corpus], capture_output=True, text=True)
-    if out.returncode != 0:
-        print(f"naive baseline failed: {out.stderr.strip().splitlines()[-1:]}")
-        break
-    naive.append(json.loads(out.stdout)["images_per_second"])
-if naive:
-    n = median(naive)
-    print(f"naive Python (1 thread): {n:.1f} images/s; proctor --jobs 1 is {rate1 / n:.2f}x, --jobs 2 is {rate2 / n:.2f}x")
+measure("640x480 webcam frames (the asset photos resized)", frames640 * repeat, with_naive=True)
+measure("asset photos at their own sizes", photos * repeat, with_naive=True)

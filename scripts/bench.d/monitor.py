@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Monitor benchmark: CPU ms per analysed frame and resident memory while replaying a 10-minute clip of
-640x480 frames at 2 and 5 fps (as fast as analysis allows), and the CPU share of one core during
-real-time monitoring at the defaults. Usage: monitor.py [MINUTES] [REALTIME_SECONDS]"""
-import os, subprocess, sys, tempfile, threading, time
+"""Monitor benchmark, on each inference engine: CPU ms per analysed frame and resident memory while
+replaying a clip of 640x480 frames at 2 and 5 fps (as fast as analysis allows), then the CPU share of
+one core and the RSS over time during real-time monitoring at the defaults with the object detector on
+every analysed frame (objectEvery 1). Usage: monitor.py [MINUTES] [REALTIME_SECONDS] [ENGINES]"""
+import os, subprocess, sys, tempfile, time
 from PIL import Image
 
 minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 10
 realtime_seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
+engines = (sys.argv[3] if len(sys.argv) > 3 else "opencv,openvino").split(",")
 proctor = os.path.abspath(".build/release/proctor")
 pattern = [("keliamoniz1.jpg", 10), ("person.jpg", 10), ("keliamoniz2.jpg", 8), ("zidane.jpg", 8),
            ("keliamoniz1.jpg", 8), ("phone.jpg", 10), ("keliamoniz2.jpg", 6)]
@@ -22,7 +24,9 @@ sequence = [frames640[name] for name, count in pattern for _ in range(count)]
 
 def clip(fps, seconds):
     folder = os.path.join(work, f"clip-{fps}-{int(seconds)}")
-    os.makedirs(folder, exist_ok=True)
+    if os.path.isdir(folder):
+        return folder
+    os.makedirs(folder)
     for i in range(int(fps * seconds)):
         os.symlink(sequence[i % len(sequence)], os.path.join(folder, f"f{i:06d}.jpg"))
     return folder
@@ -39,14 +43,18 @@ def rss_mb(pid):
                 return int(line.split()[1]) / 1024
     return 0.0
 
-def run(fps, seconds, realtime=False):
+def run(engine, fps, seconds, realtime=False, object_every=None):
     folder = clip(fps, seconds)
-    outbox = os.path.join(work, f"outbox-{fps}-{realtime}.sqlite")
-    args = [proctor, "monitor", "--source", folder, "--student", "bench", "--outbox", outbox, "--fps", str(fps), "-q"]
+    outbox = os.path.join(work, f"outbox-{engine}-{fps}-{realtime}.sqlite")
+    args = [proctor, "monitor", "--source", folder, "--student", "bench", "--outbox", outbox, "--fps", str(fps), "-q",
+            "--engine", engine]
     if realtime:
         args.append("--realtime")
+    env = dict(os.environ)
+    if object_every:
+        env["PROCTOR_OBJECT_EVERY"] = str(object_every)
     start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     samples, cpu = [], 0.0
     while process.poll() is None:
         try:
@@ -62,13 +70,19 @@ def run(fps, seconds, realtime=False):
     return wall, cpu, samples, int(fps * seconds)
 
 print(f"clip: 640x480 frames from the fixture photos (present / absent / two faces / phone), {minutes:g} min of media")
-for fps in (2, 5):
-    wall, cpu, samples, frames = run(fps, minutes * 60)
-    rss = [r for _, r in samples if r > 0]
-    after_first_minute = [r for t, r in samples if t > wall * (1 / minutes)] or rss
-    print(f"  {fps} fps: {frames} frames in {wall:.0f} s wall; CPU {1000 * cpu / frames:.0f} ms/frame; "
-          f"RSS max {max(rss):.0f} MB, after the first minute {min(after_first_minute):.0f}-{max(after_first_minute):.0f} MB "
-          f"(end {rss[-1]:.0f} MB)")
-wall, cpu, samples, frames = run(2, realtime_seconds, realtime=True)
-print(f"  real time at the defaults (2 fps, {realtime_seconds:g} s): CPU {100 * cpu / wall:.1f}% of one core, "
-      f"RSS max {max(r for _, r in samples):.0f} MB")
+for engine in engines:
+    for fps in (2, 5):
+        wall, cpu, samples, frames = run(engine, fps, minutes * 60, object_every=1)
+        rss = [r for _, r in samples if r > 0]
+        after_first_minute = [r for t, r in samples if t > wall * (1 / minutes)] or rss
+        print(f"  {engine:8} {fps} fps, objects every frame: {frames} frames in {wall:.0f} s wall; CPU {1000 * cpu / frames:.1f} ms/frame; "
+              f"RSS max {max(rss):.0f} MB, after the first minute {min(after_first_minute):.0f}-{max(after_first_minute):.0f} MB "
+              f"(end {rss[-1]:.0f} MB)")
+for engine in engines:
+    wall, cpu, samples, frames = run(engine, 2, realtime_seconds, realtime=True, object_every=1)
+    rss = [(t, r) for t, r in samples if r > 0]
+    first = [r for t, r in rss if 50 <= t <= 70] or [rss[0][1]]
+    last = [r for t, r in rss if t >= wall - 20] or [rss[-1][1]]
+    print(f"  {engine:8} real time at the defaults with objects on every frame (2 fps, {realtime_seconds:g} s): "
+          f"CPU {100 * cpu / wall:.1f}% of one core; RSS max {max(r for _, r in rss):.0f} MB, "
+          f"at 1 min {sorted(first)[len(first) // 2]:.0f} MB, at the end {sorted(last)[len(last) // 2]:.0f} MB")

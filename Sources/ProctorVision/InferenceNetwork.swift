@@ -1,0 +1,153 @@
+import Foundation
+import CVShim
+
+/// One loaded network on one engine: a 1x3xHxW float blob in, float tensors out by name.
+///
+/// The seam between the detectors and the engines: a detector makes its input with ``NetworkInput``
+/// (OpenCV pre-processing), calls ``forward(_:outputs:)`` and decodes the tensors itself, so both engines
+/// share everything but the forward pass. Not thread-safe: one instance per thread.
+public protocol InferenceNetwork: AnyObject {
+    var engine: InferenceEngine { get }
+    /// Runs the network; the tensors point into the network's memory and are valid until the next call.
+    func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView]
+}
+
+/// A read-only view of a network output.
+public struct TensorView {
+    public var shape: [Int]
+    public var values: UnsafeBufferPointer<Float>
+
+    init(_ tensor: pv_tensor) {
+        let rank = Int(max(0, min(tensor.rank, PV_TENSOR_MAX_RANK)))
+        shape = withUnsafeBytes(of: tensor.dims) { Array($0.bindMemory(to: Int64.self).prefix(rank)).map { Int($0) } }
+        values = UnsafeBufferPointer(start: tensor.data, count: tensor.data == nil ? 0 : tensor.count)
+    }
+}
+
+/// Output names as C strings, made once per detector rather than per frame.
+public final class OutputNames: @unchecked Sendable {
+    public let names: [String]
+    let pointers: [UnsafePointer<CChar>?]
+
+    public init(_ names: [String]) {
+        self.names = names
+        pointers = names.map { UnsafePointer(strdup($0)) }
+    }
+
+    deinit { pointers.forEach { free(UnsafeMutableRawPointer(mutating: $0)) } }
+}
+
+/// A network's input blob, reused between frames (no allocation per frame at a steady size).
+public final class NetworkInput {
+    private(set) var values: [Float] = []
+    public private(set) var width = 0
+    public private(set) var height = 0
+    /// The scale applied to the image (letterbox), 1 when it already had the input's size.
+    public private(set) var letterboxScale = 1.0
+
+    public init() {}
+
+    /// `image` scaled to fit `width` x `height` (aspect kept), top-left, padded with `padValue`; each
+    /// value (pixel - mean) * scale, BGR unless `swapRB`.
+    public func fill(
+        from image: Image, width: Int, height: Int, padValue: Double = 0, scale: Double = 1, mean: Double = 0, swapRB: Bool = false
+    ) throws(VisionError) {
+        let count = 3 * width * height
+        if values.count != count { values = [Float](repeating: 0, count: count) }
+        var letterbox = 1.0
+        try shim("network input") { err, cap in
+            values.withUnsafeMutableBufferPointer {
+                pv_image_blob(
+                    image.handle, Int32(width), Int32(height), padValue, scale, mean, swapRB ? 1 : 0, $0.baseAddress, $0.count, &letterbox,
+                    err, cap)
+            }
+        }
+        self.width = width
+        self.height = height
+        letterboxScale = letterbox
+    }
+}
+
+/// Calls a forward function of the shim and wraps its tensors.
+func forwardTensors(
+    _ input: NetworkInput, _ outputs: OutputNames, context: String,
+    _ call: (UnsafePointer<Float>, Int32, Int32, UnsafePointer<UnsafePointer<CChar>?>, Int32, UnsafeMutablePointer<pv_tensor>, UnsafeMutablePointer<CChar>, Int)
+        -> Int32
+) throws(VisionError) -> [TensorView] {
+    guard input.width > 0, input.height > 0 else { throw VisionError("\(context): no input") }
+    var tensors = [pv_tensor](repeating: pv_tensor(), count: outputs.names.count)
+    try shim(context) { err, cap in
+        input.values.withUnsafeBufferPointer { blob in
+            outputs.pointers.withUnsafeBufferPointer { names in
+                tensors.withUnsafeMutableBufferPointer { out in
+                    guard let blobBase = blob.baseAddress, let nameBase = names.baseAddress, let outBase = out.baseAddress else { return -1 }
+                    return call(blobBase, Int32(input.width), Int32(input.height), nameBase, Int32(names.count), outBase, err, cap)
+                }
+            }
+        }
+    }
+    return tensors.map(TensorView.init)
+}
+
+/// A network on OpenCV's DNN module.
+public final class OpenCVNetwork: InferenceNetwork {
+    private let handle: OpaquePointer
+    public var engine: InferenceEngine { .opencv }
+
+    public init(modelPath: String) throws(VisionError) {
+        var out: OpaquePointer?
+        try shim("model \(modelPath)") { pv_dnn_network_create(modelPath, &out, $0, $1) }
+        guard let out else { throw VisionError("model \(modelPath): not loaded") }
+        handle = out
+    }
+
+    deinit { pv_dnn_network_free(handle) }
+
+    public func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView] {
+        try forwardTensors(input, outputs, context: "forward (OpenCV)") { pv_dnn_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
+    }
+}
+
+/// A network on the OpenVINO runtime (CPU plugin, f32).
+public final class OpenVINONetwork: InferenceNetwork {
+    private let handle: OpaquePointer
+    public var engine: InferenceEngine { .openvino }
+
+    /// How the network is compiled for the input sizes it sees.
+    public enum Shapes: Sendable {
+        /// One compiled model per input size, keeping the `count` most recent (fastest per frame; for
+        /// inputs whose sizes come from a short list, like YOLOX's multiples of 32).
+        case perSize(count: Int)
+        /// One compiled model for every size (for inputs of any size, like YuNet's).
+        case dynamic
+    }
+
+    public init(modelPath: String, threads: Int, shapes: Shapes) throws(VisionError) {
+        if case .failure(let error) = OpenVINORuntime.status { throw VisionError("OpenVINO: \(error.message)") }
+        var out: OpaquePointer?
+        let maxShapes: Int32
+        switch shapes {
+        case .perSize(let count): maxShapes = Int32(max(1, min(count, 64)))
+        case .dynamic: maxShapes = 0
+        }
+        try shim("model \(modelPath)") { pv_ov_network_create(modelPath, Int32(threads), maxShapes, &out, $0, $1) }
+        guard let out else { throw VisionError("model \(modelPath): not loaded") }
+        handle = out
+    }
+
+    deinit { pv_ov_network_free(handle) }
+
+    public func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView] {
+        try forwardTensors(input, outputs, context: "forward (OpenVINO)") { pv_ov_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
+    }
+}
+
+extension InferenceBackend {
+    /// Loads a model on this backend's engine.
+    public func network(modelPath: String, shapes: OpenVINONetwork.Shapes) throws(VisionError) -> any InferenceNetwork {
+        switch engine {
+        case .opencv: return try OpenCVNetwork(modelPath: modelPath)
+        case .openvino: return try OpenVINONetwork(modelPath: modelPath, threads: threads, shapes: shapes)
+        }
+    }
+}
