@@ -18,6 +18,9 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     /// cost of a frame; at 2 fps, every second frame still checks for phones once a second, and the
     /// phone and extra-person rules count only the frames it ran on.
     public var objectEvery = 2
+    /// With a reference photo, compare the candidate's face with it on every Nth analysed frame (the
+    /// embedding costs about as much as face detection); frames in between count as "cannot tell".
+    public var identityEvery = 2
     /// JPEG quality of the evidence frame and the long side of its annotated thumbnail.
     public var evidenceQuality = 85
     public var thumbnailSide = 320
@@ -34,6 +37,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         faceSide = try c.decodeIfPresent(Int.self, forKey: .faceSide) ?? defaults.faceSide
         objectSize = try c.decodeIfPresent(Int.self, forKey: .objectSize) ?? defaults.objectSize
         objectEvery = try c.decodeIfPresent(Int.self, forKey: .objectEvery) ?? defaults.objectEvery
+        identityEvery = try c.decodeIfPresent(Int.self, forKey: .identityEvery) ?? defaults.identityEvery
         evidenceQuality = try c.decodeIfPresent(Int.self, forKey: .evidenceQuality) ?? defaults.evidenceQuality
         thumbnailSide = try c.decodeIfPresent(Int.self, forKey: .thumbnailSide) ?? defaults.thumbnailSide
         retentionDays = try c.decodeIfPresent(Double.self, forKey: .retentionDays) ?? defaults.retentionDays
@@ -79,6 +83,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         guard fps > 0, fps <= 30 else { throw SettingsError("fps must be in (0, 30], got \(fps)") }
         guard faceSide >= 64 else { throw SettingsError("faceSide must be at least 64") }
         guard objectSize >= 64, objectSize % 32 == 0 else { throw SettingsError("objectSize must be a multiple of 32, at least 64") }
+        guard (1...1000).contains(identityEvery) else { throw SettingsError("identityEvery must be 1...1000") }
         guard (1...100).contains(evidenceQuality) else { throw SettingsError("evidenceQuality must be 1...100") }
         guard thumbnailSide >= 32 else { throw SettingsError("thumbnailSide must be at least 32") }
         guard retentionDays > 0 else { throw SettingsError("retentionDays must be positive") }

@@ -9,10 +9,12 @@ enum Failure: Error, CustomStringConvertible {
     case unavailable(String)
     /// A device or file could not be opened: EX_NOINPUT (66).
     case noInput(String)
+    /// A wrong argument found only while running (e.g. a reference photo without one clear face): EX_USAGE (64).
+    case usage(String)
 
     var description: String {
         switch self {
-        case .configuration(let message), .unavailable(let message), .noInput(let message): message
+        case .configuration(let message), .unavailable(let message), .noInput(let message), .usage(let message): message
         }
     }
 
@@ -21,6 +23,7 @@ enum Failure: Error, CustomStringConvertible {
         case .configuration: 78
         case .unavailable: 69
         case .noInput: 66
+        case .usage: 64
         }
     }
 }

@@ -54,6 +54,9 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Use this session id instead of a new UUID.")
     var sessionID: String?
 
+    @Option(help: "The registered student's photo (exactly one clear face) for identity checks (default with --database-url and --media-root: the student's registration photo).")
+    var reference: String?
+
     mutating func validate() throws {
         guard (camera == nil) != (source == nil) else { throw ValidationError("give exactly one of --camera or --source") }
         guard !student.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--student must not be empty") }
@@ -85,8 +88,11 @@ struct Monitor: AsyncParsableCommand {
         let logger = global.makeLogger(label: "proctor.monitor")
         OpenCVRuntime.quietLogs()
         let settings = try settings()
-        let factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
+        var factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
         for warning in factory.warnings { logger.warning("\(warning)") }
+        factory.identity = try MonitorIdentity.settings(
+            reference: reference, student: student, delivery: delivery, factory: factory, locator: global.locator, settings: settings,
+            logger: logger)
         let pipeline: VisionPipeline
         do {
             pipeline = try factory.makePipeline()

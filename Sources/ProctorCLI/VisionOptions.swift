@@ -58,8 +58,9 @@ struct VisionOptions: ParsableArguments {
 
     /// A batch analyzer over these settings, its models loaded once to surface a configuration error
     /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
-    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
-        let factory = factory(locator: locator)
+    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger, identity: IdentitySettings? = nil) throws -> BatchAnalyzer {
+        var factory = factory(locator: locator)
+        factory.identity = identity
         for warning in factory.warnings { logger.warning("\(warning)") }
         let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
         do {

@@ -31,6 +31,8 @@ public final class VisionPipeline {
     private let objectDetector: (any ObjectDetecting)?
     private let poseEstimator = HeadPoseEstimator()
     public let loader: ImageLoader
+    /// Compares faces with a reference photo; nil (no cost at all) without a reference.
+    public var identity: IdentityVerifier?
 
     public init(
         configuration: VisionConfiguration, faceDetector: any FaceDetecting, objectDetector: (any ObjectDetecting)?,
@@ -58,8 +60,11 @@ public final class VisionPipeline {
     /// Analyses a decoded frame.
     /// - Parameter detectObjects: false skips the object detector for this frame (the result says so in
     ///   ``FrameAnalysis/objectsChecked``).
-    public func analyze(_ image: Image, timings: StageTimings = StageTimings(), detectObjects: Bool = true) throws(VisionError)
-        -> FrameAnalysis
+    /// - Parameter checkIdentity: false skips the reference comparison for this frame (faces then carry
+    ///   no similarity, which the identity rule reads as "cannot tell").
+    public func analyze(
+        _ image: Image, timings: StageTimings = StageTimings(), detectObjects: Bool = true, checkIdentity: Bool = true
+    ) throws(VisionError) -> FrameAnalysis
     {
         var timings = timings
         let total = Stopwatch()
@@ -78,6 +83,11 @@ public final class VisionPipeline {
             timings.pose += stage.elapsedMilliseconds
         }
         faces.sort { $0.box.area > $1.box.area }
+        if checkIdentity, let identity {
+            stage = Stopwatch()
+            identity.annotate(&faces, in: image)
+            timings.identity = stage.elapsedMilliseconds
+        }
         var objects: [DetectedObject] = []
         let runObjects = detectObjects && objectDetector != nil
         if runObjects, let objectDetector {
@@ -99,6 +109,8 @@ public struct VisionPipelineFactory: Sendable {
     public var objectModelPath: String?
     public var haarCascadePath: String
     public var loader: ImageLoader
+    /// Set to compare faces with a reference photo (see ``ReferenceFace``).
+    public var identity: IdentitySettings?
 
     /// What the factory will use, in words (for logs and `proctor doctor`).
     public var warnings: [String] {
@@ -136,6 +148,8 @@ public struct VisionPipelineFactory: Sendable {
             objects = try YOLOXDetector(
                 modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: configuration.objectThresholds)
         }
-        return VisionPipeline(configuration: configuration, faceDetector: faces, objectDetector: objects, loader: loader)
+        let pipeline = VisionPipeline(configuration: configuration, faceDetector: faces, objectDetector: objects, loader: loader)
+        if let identity { pipeline.identity = try IdentityVerifier(settings: identity) }
+        return pipeline
     }
 }

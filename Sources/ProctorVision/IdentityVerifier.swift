@@ -1,0 +1,63 @@
+import ProctorCore
+
+/// What a pipeline needs to compare faces with a reference photo: the reference's embedding, the
+/// embedding model, and which faces to compare.
+public struct IdentitySettings: Sendable, Hashable {
+    /// Which faces of a frame get an embedding.
+    public enum Scope: Sendable, Hashable {
+        /// Every face with landmarks (`proctor analyze`: each face in the output carries its similarity).
+        case everyFace
+        /// Only the candidate (the largest counted face) when it is clear enough to judge, and the other
+        /// counted faces only when the candidate does not match (the monitor: one embedding per frame).
+        case candidate
+    }
+
+    public var reference: FaceEmbedding
+    public var modelPath: String
+    public var policy: IdentityPolicy
+    /// Faces below this detector score are not the candidate (the verdict policy's `minFaceScore`).
+    public var minFaceScore: Double
+    public var scope: Scope
+
+    public init(reference: FaceEmbedding, modelPath: String, policy: IdentityPolicy, minFaceScore: Double, scope: Scope) {
+        self.reference = reference
+        self.modelPath = modelPath
+        self.policy = policy
+        self.minFaceScore = minFaceScore
+        self.scope = scope
+    }
+}
+
+/// Fills ``DetectedFace/referenceSimilarity`` for the faces of a frame. Not thread-safe (it holds a network).
+public final class IdentityVerifier {
+    public let settings: IdentitySettings
+    private let embedder: FaceEmbedder
+
+    public init(settings: IdentitySettings) throws(VisionError) {
+        self.settings = settings
+        embedder = try FaceEmbedder(modelPath: settings.modelPath)
+    }
+
+    /// Compares the faces (sorted largest first) with the reference. A face that cannot be aligned
+    /// keeps no similarity: the identity rule treats it as "cannot tell", never as a stranger.
+    public func annotate(_ faces: inout [DetectedFace], in image: Image) {
+        switch settings.scope {
+        case .everyFace:
+            for index in faces.indices { compare(&faces[index], image) }
+        case .candidate:
+            let counted = faces.indices.filter { faces[$0].score >= settings.minFaceScore }
+            guard let main = counted.max(by: { faces[$0].box.area < faces[$1].box.area }),
+                settings.policy.isUsable(faces[main])
+            else { return }
+            compare(&faces[main], image)
+            guard let similarity = faces[main].referenceSimilarity, !settings.policy.matches(similarity) else { return }
+            // The candidate does not match: a matching face elsewhere would mean the student is still here.
+            for index in counted where index != main && settings.policy.isUsable(faces[index]) { compare(&faces[index], image) }
+        }
+    }
+
+    private func compare(_ face: inout DetectedFace, _ image: Image) {
+        guard let landmarks = face.landmarks, let embedding = try? embedder.embed(landmarks, in: image) else { return }
+        face.referenceSimilarity = embedding.similarity(to: settings.reference)
+    }
+}
