@@ -34,12 +34,15 @@ public final class Reanalyzer {
     private let policy: VerdictPolicy
     private let agreement: AgreementPolicy
     private let media: MediaFiles
+    /// Compares each image's main face with its student's registration photo; nil: no identity findings.
+    private let identity: ReferenceComparer?
 
     /// Connects to the database and checks that the project's tables are migrated.
     public init(
         databaseURL: String, analyzer: BatchAnalyzer, policy: VerdictPolicy, agreement: AgreementPolicy = AgreementPolicy(),
-        mediaRoot: String, queue: WorkQueue, settings: Settings
+        mediaRoot: String, queue: WorkQueue, settings: Settings, identity: ReferenceComparer? = nil
     ) throws(ReanalysisError) {
+        self.identity = identity
         do {
             db = try PostgresConnection(url: databaseURL, statementTimeout: 600_000)
         } catch {
@@ -148,7 +151,10 @@ public final class Reanalyzer {
                     let verdicts = (record.verdicts ?? []).compactMap(Verdict.init(rawValue:))
                     let judgement: Judgement =
                         image.eventExists ? agreement.judge(eventType: image.eventType ?? "", verdicts: verdicts) : .cannotJudge(.eventDeleted)
-                    findings[index] = Finding(image: image, record: record, judgement: judgement)
+                    let compared = image.studentPhoto.flatMap { photo in
+                        identity?.compare(imagePath: paths[position], record: record, studentPhoto: photo, media: media)
+                    }
+                    findings[index] = Finding(image: image, record: record, judgement: judgement, identity: compared)
                 }
                 return true
             }

@@ -16,8 +16,14 @@ public struct StoredImage: Sendable, Hashable {
     public var eventType: String?
     /// Whether the event row still exists (always true for student photos).
     public var eventExists: Bool
+    /// The event's student's registration photo (stored name under the media root), for the identity check.
+    public var studentPhoto: String?
 
-    public init(source: Source, imageID: Int64, eventID: Int64?, relativePath: String?, eventType: String?, eventExists: Bool) {
+    public init(
+        source: Source, imageID: Int64, eventID: Int64?, relativePath: String?, eventType: String?, eventExists: Bool,
+        studentPhoto: String? = nil
+    ) {
+        self.studentPhoto = studentPhoto
         self.source = source
         self.imageID = imageID
         self.eventID = eventID
