@@ -3,6 +3,7 @@ import Foundation
 import ProctorCore
 import ProctorOutbox
 import ProctorReport
+import ProctorVision
 
 #if canImport(Glibc)
 import Glibc
@@ -48,6 +49,9 @@ struct Report: ParsableCommand {
     @Option(help: "html or json.")
     var format: Format = .html
 
+    @Option(help: "The registered student's photo, shown beside different_person evidence (from the database: the student's registration photo).")
+    var reference: String?
+
     @Option(help: "Time zone for wall-clock times, e.g. Europe/Berlin (default: this machine's).")
     var timeZone: String?
 
@@ -81,7 +85,14 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        let input = try resolvedDatabaseURL.map(loadFromDatabase) ?? loadFromOutbox()
+        var input = try resolvedDatabaseURL.map(loadFromDatabase) ?? loadFromOutbox()
+        if let reference {
+            do {
+                input.reference = Data(try ImageLoader.readFile(reference, limit: 25_000_000))
+            } catch {
+                throw Failure.noInput("reference photo \(reference): \(error)")
+            }
+        }
         let report = ReportBuilder(shrinker: JPEGEvidenceShrinker()).build(input)
         let bytes: Data
         switch format {

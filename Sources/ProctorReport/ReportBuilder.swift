@@ -56,9 +56,13 @@ public struct ReportBuilder: Sendable {
             faceVisibleFraction: faceFraction, pointEvents: session.pointEvents ? true : nil)
         let credibility = policy.assess(
             entries.map { ($0.type, $0.severity, $0.durationSeconds) }, monitoredSeconds: monitored)
-        return SessionReport(
+        var report = SessionReport(
             generatedAt: now, session: header, credibility: credibility, summary: Self.summarize(entries), gaps: gaps,
             episodes: entries, notes: session.notes.isEmpty ? nil : session.notes)
+        if let reference = input.reference, entries.contains(where: { $0.type == .differentPerson }) {
+            report.reference = try? shrinker?.shrink(reference, kind: .plain, maxBytes: maxImageBytes)
+        }
+        return report
     }
 
     private func entry(for episode: ReportEpisodeInput, reportEnd: Double, imageBytes: Int) -> SessionReport.Entry {
