@@ -57,7 +57,8 @@ struct FrameSignals: Sendable {
         case .match: identityJudged = true
         case .different(let confidence):
             identityJudged = true
-            signals[.differentPerson] = RuleSignal(holds: true, confidence: confidence, labels: ["face"])
+            // The label tells this event apart when the service's vocabulary files it under multiple_persons.
+            signals[.differentPerson] = RuleSignal(holds: true, confidence: confidence, labels: ["face", EpisodeType.differentPerson.rawValue])
         }
     }
 

@@ -20,7 +20,10 @@ public enum ServiceEventType {
             if labels.contains("cell phone") { return .phoneDetected }
             if labels.contains("person") { return .extraPerson }
             return nil
-        case "multiple_persons": return .multipleFaces
+        case "multiple_persons":
+            // The monitor files different_person under multiple_persons with this label (README, identity continuity).
+            if objects.contains(where: { $0.lowercased() == EpisodeType.differentPerson.rawValue }) { return .differentPerson }
+            return .multipleFaces
         case "gaze_detected": return .lookingAway
         default: return nil
         }

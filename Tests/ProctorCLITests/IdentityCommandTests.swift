@@ -84,24 +84,7 @@ struct IdentityCommandTests {
     @Test func monitorReplayOfABAOpensOneDifferentPersonEpisodeDuringB() throws {
         let folder = try TemporaryDirectory()
         let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        let embedder = try IdentityAssets.Embedder()
-        func frame(_ name: String) throws -> [UInt8] {
-            let image = try embedder.loader.load(path: IdentityAssets.deepface(name))
-            let face = try #require(try embedder.largestFace(image), "no face in \(name)").face
-            return try IdentityAssets.webcamFrame(of: image, face: face.box).jpegData(quality: 90)
-        }
-        let studentFrames = [try frame("img1.jpg"), try frame("img6.jpg")]
-        let strangerFrames = [try frame("img3.jpg"), try frame("img54.jpg")]
-        // 2 fps: A 0-4.5 s, B 5-10.5 s, A 11-17.5 s.
-        let script: [(frames: [[UInt8]], count: Int)] = [(studentFrames, 10), (strangerFrames, 12), (studentFrames, 14)]
-        var index = 0
-        for segment in script {
-            for step in 0..<segment.count {
-                try folder.write(String(format: "clip/f%04d.jpg", index), segment.frames[step % segment.frames.count])
-                index += 1
-            }
-        }
+        try IdentityAssets.writeABAReplay(into: clip)
         let outbox = folder.path("outbox.sqlite")
         let run = try CommandRunner.run(
             proctor,

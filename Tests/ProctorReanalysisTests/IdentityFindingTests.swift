@@ -71,3 +71,51 @@ struct IdentityFindingTests {
         #expect(summary.text().contains("identity: 1 of 3 stored events compared show someone other than the registered student"))
     }
 }
+
+/// `proctor monitor` with `--database-url` and `--media-root` and no `--reference`: the student's
+/// registration photo from the service's database, end to end into its tables.
+@Suite(.serialized)
+struct RegistrationPhotoMonitorTests {
+    @Test func theRegistrationPhotoIsTheReferenceAndAMissingOneIsSaidOnce() throws {
+        let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
+        let database = try ServiceDatabase()
+        let directory = try TemporaryDirectory()
+        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let db = try database.connect()
+        defer { db.close() }
+        let photo = try evidence.place("deepface/img2.jpg", as: "student_photos/b.jpg")
+        try db.execute(
+            "INSERT INTO proctoring_student (clerk_id, name, email, photo, \"timestamp\") VALUES ('clerk-2', 'B', 'b@x.test', $1, now())", [photo])
+        try db.execute(
+            "INSERT INTO proctoring_student (clerk_id, name, email, photo, \"timestamp\") VALUES ('clerk-3', 'C', 'c@x.test', '', now())")
+        let clip = directory.path("clip")
+        try IdentityAssets.writeABAReplay(into: clip)
+
+        func monitor(_ student: String) throws -> CommandResult {
+            try CommandRunner.run(
+                proctor,
+                [
+                    "monitor", "--source", clip, "--student", student, "--outbox", directory.path("\(student).sqlite"), "--fps", "2",
+                    "--database-url", database.url, "--media-root", evidence.media,
+                ])
+        }
+        let checked = try monitor("clerk-2")
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stderr.contains("identity checks on") && checked.stderr.contains("b.jpg"))
+        let events = try database.query(
+            """
+            SELECT e.event_type, e.detected_objects::text FROM proctoring_cheatingevent e
+            JOIN proctoring_student s ON s.id = e.student_id WHERE s.clerk_id = 'clerk-2' AND e.event_type = 'different_person'
+            """)
+        #expect(events.count == 1, "\(events)")
+        #expect(events.first?[1]?.contains("different_person") == true)
+
+        let unchecked = try monitor("clerk-3")
+        #expect(unchecked.status == 0, "\(unchecked.stderr)")
+        #expect(unchecked.stderr.components(separatedBy: "has no registration photo").count == 2, "said once: \(unchecked.stderr)")
+        #expect(
+            try database.count(
+                "SELECT count(*) FROM proctoring_cheatingevent e JOIN proctoring_student s ON s.id = e.student_id WHERE s.clerk_id = 'clerk-3' AND e.event_type = 'different_person'"
+            ) == 0)
+    }
+}

@@ -34,6 +34,10 @@ struct IdentityCardTests {
         #expect(page.all("img") { $0.attributes["data-field"] == "reference" }.count == 1)
         #expect(page.all("article") { $0.attributes["data-type"] == "phone_detected" }.first?.text.contains("Registered photo") == false)
         #expect(ReportText.typeName(.differentPerson) == "Different person")
+        // Filed under the service's multiple_persons, the label tells it apart when read back.
+        #expect(ServiceEventType.episodeType(eventType: "multiple_persons", objects: ["different_person", "face"]) == .differentPerson)
+        #expect(ServiceEventType.episodeType(eventType: "multiple_persons", objects: ["face"]) == .multipleFaces)
+        #expect(ServiceEventType.episodeType(eventType: "different_person", objects: []) == .differentPerson)
     }
 
     @Test func withoutAReferenceTheCardShowsTheEvidenceAlone() throws {

@@ -68,6 +68,31 @@ public enum IdentityAssets {
     }
 }
 
+extension IdentityAssets {
+    /// Writes a replay of webcam-like 640 x 480 frames into `directory` (name order = time order):
+    /// person A (img1/img6, the person of img2.jpg) for 10 frames, person B (img3/img54) for 12, then A
+    /// for 14. At 2 fps: A 0-4.5 s, B 5-10.5 s, A 11-17.5 s.
+    public static func writeABAReplay(into directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let embedder = try Embedder()
+        func frame(_ name: String) throws -> [UInt8] {
+            let image = try embedder.loader.load(path: deepface(name))
+            let face = try (try embedder.largestFace(image)).orThrow("no face in \(name)").face
+            return try webcamFrame(of: image, face: face.box).jpegData(quality: 90)
+        }
+        let student = [try frame("img1.jpg"), try frame("img6.jpg")]
+        let stranger = [try frame("img3.jpg"), try frame("img54.jpg")]
+        var index = 0
+        for (frames, count) in [(student, 10), (stranger, 12), (student, 14)] {
+            for step in 0..<count {
+                let path = (directory as NSString).appendingPathComponent(String(format: "f%04d.jpg", index))
+                try Data(frames[step % frames.count]).write(to: URL(fileURLWithPath: path))
+                index += 1
+            }
+        }
+    }
+}
+
 extension Optional {
     func orThrow(_ message: String) throws -> Wrapped {
         guard let self else { throw VisionError(message) }
