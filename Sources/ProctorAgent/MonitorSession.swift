@@ -107,8 +107,7 @@ public final class MonitorSession {
         let watch = DispatchTime.now().uptimeNanoseconds
         let analysis: FrameAnalysis
         do {
-            analysis = try pipeline.analyze(
-                frame.image, detectObjects: observed % settings.objectEvery == 0, checkIdentity: observed % settings.identityEvery == 0)
+            analysis = try pipeline.analyze(frame.image, detectObjects: observed % settings.objectEvery == 0)
         } catch {
             // One bad frame must not end an exam: log it and wait for the next one.
             logger.error("frame analysis failed", metadata: ["time": "\(frame.time)", "error": "\(error)"])

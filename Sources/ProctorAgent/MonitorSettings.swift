@@ -18,9 +18,10 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     /// cost of a frame; at 2 fps, every second frame still checks for phones once a second, and the
     /// phone and extra-person rules count only the frames it ran on.
     public var objectEvery = 2
-    /// With a reference photo, compare the candidate's face with it on every Nth analysed frame (the
-    /// embedding costs about as much as face detection); frames in between count as "cannot tell".
-    public var identityEvery = 2
+    /// With a reference photo, a candidate face that matched and stays in place is compared again on
+    /// every Nth analysed frame (the embedding costs about as much as face detection); a new face, a
+    /// lost track or a mismatch is compared at once.
+    public var identityEvery = 4
     /// JPEG quality of the evidence frame and the long side of its annotated thumbnail.
     public var evidenceQuality = 85
     public var thumbnailSide = 320

@@ -45,7 +45,7 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Camera frame size WIDTHxHEIGHT (default 640x480).")
     var size: String = "640x480"
 
-    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, evidenceQuality, thumbnailSide, retentionDays).")
+    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, identityEvery, evidenceQuality, thumbnailSide, retentionDays).")
     var config: String?
 
     @Flag(help: "Replay at the recording's own pace instead of as fast as analysis allows.")

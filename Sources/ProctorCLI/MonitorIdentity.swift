@@ -20,7 +20,8 @@ enum MonitorIdentity {
         let minFaceScore = settings.rules.policy.minFaceScore
         if let reference {
             let identity = try ReferencePhoto.settings(
-                path: reference, factory: factory, locator: locator, policy: policy, minFaceScore: minFaceScore, scope: .candidate)
+                path: reference, factory: factory, locator: locator, policy: policy, minFaceScore: minFaceScore, scope: .candidate,
+                recheckMatchEvery: settings.identityEvery)
             logger.notice("identity checks on", metadata: ["reference": "\(reference)"])
             return identity
         }
@@ -47,7 +48,8 @@ enum MonitorIdentity {
                 let reference = try ReferenceFace.load(path: path, factory: factory, policy: policy, minFaceScore: minFaceScore, locator: locator)
                 logger.notice("identity checks on", metadata: ["reference": "\(path)"])
                 return try ReferencePhoto.settings(
-                    reference: reference, locator: locator, policy: policy, minFaceScore: minFaceScore, scope: .candidate)
+                    reference: reference, locator: locator, policy: policy, minFaceScore: minFaceScore, scope: .candidate,
+                recheckMatchEvery: settings.identityEvery)
             } catch let error as ReferenceError where error.kind == .unusablePhoto {
                 logger.warning("no identity checks: \(error.message)")
                 return nil

@@ -8,7 +8,7 @@ enum ReferencePhoto {
     /// clear face is a usage error (64) naming the reason; missing models are a configuration error (78).
     static func settings(
         path: String, factory: VisionPipelineFactory, locator: ModelLocator, policy: IdentityPolicy, minFaceScore: Double,
-        scope: IdentitySettings.Scope
+        scope: IdentitySettings.Scope, recheckMatchEvery: Int = 1
     ) throws -> IdentitySettings {
         let reference: FaceEmbedding
         do {
@@ -16,16 +16,20 @@ enum ReferencePhoto {
         } catch {
             throw failure(error)
         }
-        return try settings(reference: reference, locator: locator, policy: policy, minFaceScore: minFaceScore, scope: scope)
+        return try settings(
+            reference: reference, locator: locator, policy: policy, minFaceScore: minFaceScore, scope: scope, recheckMatchEvery: recheckMatchEvery)
     }
 
     static func settings(
-        reference: FaceEmbedding, locator: ModelLocator, policy: IdentityPolicy, minFaceScore: Double, scope: IdentitySettings.Scope
+        reference: FaceEmbedding, locator: ModelLocator, policy: IdentityPolicy, minFaceScore: Double, scope: IdentitySettings.Scope,
+        recheckMatchEvery: Int = 1
     ) throws -> IdentitySettings {
         guard let modelPath = locator.path(for: ModelLocator.embeddingModel) else {
             throw Failure.configuration("face embedding model \(ModelLocator.embeddingModel) not found (run scripts/setup)")
         }
-        return IdentitySettings(reference: reference, modelPath: modelPath, policy: policy, minFaceScore: minFaceScore, scope: scope)
+        return IdentitySettings(
+            reference: reference, modelPath: modelPath, policy: policy, minFaceScore: minFaceScore, scope: scope,
+            recheckMatchEvery: recheckMatchEvery)
     }
 
     static func failure(_ error: ReferenceError) -> Failure {

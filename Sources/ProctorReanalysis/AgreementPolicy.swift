@@ -35,6 +35,8 @@ public struct AgreementPolicy: Sendable, Hashable {
         "gaze_detected": .anyOf([.lookingAway]),
         "tab_switch": .notVisual,
         "camera_lost": .notVisual,
+        // Judged by the identity finding (the main face against the registration photo) in the reanalyzer.
+        "different_person": .notVisual,
         studentPhoto: .usableReferencePhoto,
     ]
 

@@ -149,10 +149,14 @@ public final class Reanalyzer {
                     findings[index] = Finding(image: image, record: record, judgement: .cannotJudge(.unreadable))
                 } else {
                     let verdicts = (record.verdicts ?? []).compactMap(Verdict.init(rawValue:))
-                    let judgement: Judgement =
+                    var judgement: Judgement =
                         image.eventExists ? agreement.judge(eventType: image.eventType ?? "", verdicts: verdicts) : .cannotJudge(.eventDeleted)
                     let compared = image.studentPhoto.flatMap { photo in
                         identity?.compare(imagePath: paths[position], record: record, studentPhoto: photo, media: media)
+                    }
+                    // A different_person event is judged by the identity finding, not by the verdicts.
+                    if image.eventExists, image.eventType?.lowercased() == EpisodeType.differentPerson.rawValue {
+                        judgement = compared?.match.map { $0 ? .contradicts : .confirms } ?? .cannotJudge(.identityUnknown)
                     }
                     findings[index] = Finding(image: image, record: record, judgement: judgement, identity: compared)
                 }

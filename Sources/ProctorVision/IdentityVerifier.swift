@@ -18,13 +18,21 @@ public struct IdentitySettings: Sendable, Hashable {
     /// Faces below this detector score are not the candidate (the verdict policy's `minFaceScore`).
     public var minFaceScore: Double
     public var scope: Scope
+    /// `.candidate` only: a candidate that matched and is still the same face (its box overlaps the one
+    /// compared, IoU ≥ 0.5, on consecutive frames) keeps that similarity for up to this many frames
+    /// before it is compared again. A mismatch, a new face or a lost track is compared at once. 1
+    /// compares on every frame.
+    public var recheckMatchEvery: Int
 
-    public init(reference: FaceEmbedding, modelPath: String, policy: IdentityPolicy, minFaceScore: Double, scope: Scope) {
+    public init(
+        reference: FaceEmbedding, modelPath: String, policy: IdentityPolicy, minFaceScore: Double, scope: Scope, recheckMatchEvery: Int = 1
+    ) {
         self.reference = reference
         self.modelPath = modelPath
         self.policy = policy
         self.minFaceScore = minFaceScore
         self.scope = scope
+        self.recheckMatchEvery = max(1, recheckMatchEvery)
     }
 }
 
@@ -32,6 +40,10 @@ public struct IdentitySettings: Sendable, Hashable {
 public final class IdentityVerifier {
     public let settings: IdentitySettings
     private let embedder: FaceEmbedder
+    /// The candidate face last found matching: where it was, its similarity, frames since compared.
+    private var matchedTrack: (box: BoundingBox, similarity: Double, age: Int)?
+    /// Embeddings computed so far (for tests and benchmarks).
+    public private(set) var comparisons = 0
 
     public init(settings: IdentitySettings) throws(VisionError) {
         self.settings = settings
@@ -48,8 +60,18 @@ public final class IdentityVerifier {
             let counted = faces.indices.filter { faces[$0].score >= settings.minFaceScore }
             guard let main = counted.max(by: { faces[$0].box.area < faces[$1].box.area }),
                 settings.policy.isUsable(faces[main])
-            else { return }
+            else {
+                matchedTrack = nil  // no usable candidate: the next one is compared afresh
+                return
+            }
+            if let track = matchedTrack, track.age + 1 < settings.recheckMatchEvery, faces[main].box.iou(track.box) >= 0.5 {
+                // The same face, matched moments ago: the student is still there.
+                faces[main].referenceSimilarity = track.similarity
+                matchedTrack = (faces[main].box, track.similarity, track.age + 1)
+                return
+            }
             compare(&faces[main], image)
+            matchedTrack = faces[main].referenceSimilarity.flatMap { settings.policy.matches($0) ? (faces[main].box, $0, 0) : nil }
             guard let similarity = faces[main].referenceSimilarity, !settings.policy.matches(similarity) else { return }
             // The candidate does not match: a matching face elsewhere would mean the student is still here.
             for index in counted where index != main && settings.policy.isUsable(faces[index]) { compare(&faces[index], image) }
@@ -59,5 +81,6 @@ public final class IdentityVerifier {
     private func compare(_ face: inout DetectedFace, _ image: Image) {
         guard let landmarks = face.landmarks, let embedding = try? embedder.embed(landmarks, in: image) else { return }
         face.referenceSimilarity = embedding.similarity(to: settings.reference)
+        comparisons += 1
     }
 }

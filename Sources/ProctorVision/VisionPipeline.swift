@@ -60,11 +60,8 @@ public final class VisionPipeline {
     /// Analyses a decoded frame.
     /// - Parameter detectObjects: false skips the object detector for this frame (the result says so in
     ///   ``FrameAnalysis/objectsChecked``).
-    /// - Parameter checkIdentity: false skips the reference comparison for this frame (faces then carry
-    ///   no similarity, which the identity rule reads as "cannot tell").
-    public func analyze(
-        _ image: Image, timings: StageTimings = StageTimings(), detectObjects: Bool = true, checkIdentity: Bool = true
-    ) throws(VisionError) -> FrameAnalysis
+    public func analyze(_ image: Image, timings: StageTimings = StageTimings(), detectObjects: Bool = true) throws(VisionError)
+        -> FrameAnalysis
     {
         var timings = timings
         let total = Stopwatch()
@@ -83,7 +80,7 @@ public final class VisionPipeline {
             timings.pose += stage.elapsedMilliseconds
         }
         faces.sort { $0.box.area > $1.box.area }
-        if checkIdentity, let identity {
+        if let identity {
             stage = Stopwatch()
             identity.annotate(&faces, in: image)
             timings.identity = stage.elapsedMilliseconds

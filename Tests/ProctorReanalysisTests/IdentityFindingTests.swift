@@ -18,6 +18,7 @@ struct IdentityFindingTests {
         let db = try database.connect()
         defer { db.close() }
         // A second student registered with img2.jpg; her events show her (img1, img6) and someone else (img3).
+        // img6 and img3 are stored as different_person events: img6 is a false accusation, img3 a true one.
         let photo = try evidence.place("deepface/img2.jpg", as: "student_photos/b.jpg")
         let student = try #require(
             try db.execute(
@@ -30,8 +31,8 @@ struct IdentityFindingTests {
             let event = try db.execute(
                 """
                 INSERT INTO proctoring_cheatingevent (student_id, cheating_flag, event_type, "timestamp", detected_objects, tab_switch_count)
-                VALUES ($1, true, 'gaze_detected', now(), '[]', 0) RETURNING id
-                """, [student]
+                VALUES ($1, true, $2, now(), '[]', 0) RETURNING id
+                """, [student, name == "img1.jpg" ? "gaze_detected" : "different_person"]
             ).scalar
             images[name] = try db.execute(
                 "INSERT INTO proctoring_cheatingimage (event_id, image, \"timestamp\") VALUES ($1, $2, now()) RETURNING id", [event, stored]
@@ -65,6 +66,11 @@ struct IdentityFindingTests {
         #expect(try identity("img3.jpg")[0] == "false")
         #expect(Double(try identity("img3.jpg")[1] ?? "") ?? 1 < IdentityPolicy().matchThreshold)
         #expect(try database.count("SELECT count(*) FROM proctor_reanalysis WHERE identity_similarity IS NULL") == 1)
+        func outcome(_ name: String) throws -> String? {
+            try database.query("SELECT outcome FROM proctor_reanalysis WHERE image_id = $1", [images[name]]).first?.first ?? nil
+        }
+        #expect(try outcome("img6.jpg") == "contradicted")
+        #expect(try outcome("img3.jpg") == "confirmed")
 
         let summary = try ReanalysisSummary.load(db, version: version.value)
         #expect(summary.identityCompared == 3 && summary.differentPerson == 1)

@@ -90,3 +90,35 @@ struct IdentityTests {
         }
     }
 }
+
+/// The monitor's candidate scope: a matched face that stays in place is re-compared every Nth frame only.
+struct CandidateTrackingTests {
+    @Test func aMatchedCandidateIsRecheckedEveryNthFrameAndAStrangerOnEveryFrame() throws {
+        OpenCVRuntime.quietLogs()
+        var factory = TestAssets.factory()
+        let locator = IdentityAssets.locator
+        let reference = try ReferenceFace.load(
+            path: IdentityAssets.deepface("img2.jpg"), factory: factory, policy: IdentityPolicy(), minFaceScore: 0.8, locator: locator)
+        factory.identity = IdentitySettings(
+            reference: reference, modelPath: try #require(locator.path(for: ModelLocator.embeddingModel)), policy: IdentityPolicy(),
+            minFaceScore: 0.8, scope: .candidate, recheckMatchEvery: 4)
+        let pipeline = try factory.makePipeline()
+        let verifier = try #require(pipeline.identity)
+        let embedder = try IdentityAssets.Embedder()
+        func frame(_ name: String) throws -> Image {
+            let image = try embedder.loader.load(path: IdentityAssets.deepface(name))
+            return try IdentityAssets.webcamFrame(of: image, face: try #require(try embedder.largestFace(image)).face.box)
+        }
+        let student = try frame("img1.jpg"), stranger = try frame("img3.jpg")
+        var similarities: [Double?] = []
+        for _ in 0..<6 { similarities.append(try pipeline.analyze(student, detectObjects: false).faces.first?.referenceSimilarity) }
+        // Compared on frames 0 and 4; frames in between carry the match.
+        #expect(verifier.comparisons == 2)
+        #expect(similarities.allSatisfy { ($0 ?? 0) >= IdentityPolicy().matchThreshold })
+        // The stranger sits exactly where the student sat: carried for the rest of the track, then
+        // compared on every frame while it does not match.
+        for _ in 0..<6 { similarities.append(try pipeline.analyze(stranger, detectObjects: false).faces.first?.referenceSimilarity) }
+        #expect(verifier.comparisons == 2 + 4)
+        #expect(similarities.suffix(4).allSatisfy { ($0 ?? 1) < IdentityPolicy().matchThreshold })
+    }
+}

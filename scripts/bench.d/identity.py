@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Identity benchmark: the extra cost per 640x480 frame of comparing faces with a reference photo.
+(1) proctor analyze --jobs 1 over webcam-sized frames with and without --reference (per-stage medians);
+(2) proctor monitor over a replayed clip without a reference and with one, re-comparing a matched
+candidate on every frame and on every 4th (the default) / 8th frame (CPU ms per frame, one OpenCV thread).
+Usage: identity.py [FRAMES] (default 120 frames per monitor run)"""
+import json, os, statistics, subprocess, sys, tempfile, time
+from PIL import Image
+
+frames = int(sys.argv[1]) if len(sys.argv) > 1 else 120
+proctor = os.path.abspath(".build/release/proctor")
+reference = "fixtures/photos/deepface/img2.jpg"
+work = tempfile.mkdtemp(prefix="proctor-bench-identity-")
+# Webcam-sized frames of one face each (the candidate), from the fixture and deepface photos.
+sources = ["fixtures/photos/keliamoniz1.jpg", "fixtures/photos/deepface/img6.jpg", "fixtures/photos/deepface/img3.jpg",
+           "fixtures/photos/deepface/img11.jpg"]
+paths = []
+for index, source in enumerate(sources):
+    target = os.path.join(work, f"640-{index}.jpg")
+    Image.open(source).convert("RGB").resize((640, 480)).save(target, quality=90)
+    paths.append(target)
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+def analyze(extra):
+    corpus = paths * 15
+    out = subprocess.run([proctor, "analyze", "--format", "jsonl", "--timings", "-q", "--jobs", "1", *extra, "-"],
+                         input="\n".join(corpus), capture_output=True, text=True, check=True)
+    return [json.loads(l) for l in out.stdout.splitlines() if '"timings"' in l]
+
+plain, compared = analyze([]), analyze(["--reference", reference])
+print(f"analyze, 640x480 frames, --jobs 1 ({len(plain)} frames, medians):")
+for stage in ["faces", "objects", "identity", "total"]:
+    a = median([r["timings"].get(stage, 0) for r in plain])
+    b = median([r["timings"].get(stage, 0) for r in compared])
+    print(f"  {stage:8} without reference {a:7.2f} ms   with reference {b:7.2f} ms")
+faces = sum(len(r.get("faces", [])) for r in compared)
+print(f"  identity per compared face: {median([r['timings']['identity'] / max(1, len(r['faces'])) for r in compared]):.2f} ms "
+      f"({faces} faces)")
+
+clip = os.path.join(work, "clip")
+os.makedirs(clip)
+for i in range(frames):
+    os.symlink(paths[(i // 10) % len(paths)], os.path.join(clip, f"f{i:06d}.jpg"))
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def monitor(extra, every=None):
+    outbox = os.path.join(work, f"outbox-{len(extra)}-{every}.sqlite")
+    args = [proctor, "monitor", "--source", clip, "--student", "bench", "--outbox", outbox, "--fps", "2", "-q", *extra]
+    if every:
+        config = os.path.join(work, f"every-{every}.json")
+        with open(config, "w") as f:
+            json.dump({"identityEvery": every}, f)
+        args += ["--config", config]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cpu = 0.0
+    while process.poll() is None:
+        try:
+            cpu = cpu_seconds(process.pid)
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            break
+        time.sleep(0.05)
+    if process.wait() != 0:
+        sys.exit(f"monitor failed: {process.stderr.read().decode().strip()}")
+    return 1000 * cpu / frames
+
+rounds = 3
+base = median([monitor([]) for _ in range(rounds)])
+print(f"\nmonitor, {frames} frames of 640x480 at 2 fps, CPU ms per frame (median of {rounds} runs; includes start-up):")
+print(f"  without reference          {base:6.1f}")
+for every in (1, 4, 8):
+    cost = median([monitor(["--reference", reference], every) for _ in range(rounds)])
+    print(f"  reference, identityEvery {every} {cost:6.1f}  (+{cost - base:.1f} ms per frame, {100 * (cost - base) / base:.0f}%)")
