@@ -28,6 +28,14 @@ public enum ReferenceFace {
     public static func load(
         path: String, factory: VisionPipelineFactory, policy: IdentityPolicy, minFaceScore: Double, locator: ModelLocator
     ) throws(ReferenceError) -> FaceEmbedding {
+        // Opening a FIFO or a device would block or read forever: only regular files (symlinks followed).
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ReferenceError(.unusablePhoto, "reference photo \(path): \(String(cString: strerror(errno)))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ReferenceError(.unusablePhoto, "reference photo \(path): not a regular file")
+        }
         let image: Image
         do {
             image = try factory.loader.load(path: path)

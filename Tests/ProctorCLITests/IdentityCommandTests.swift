@@ -62,10 +62,15 @@ struct IdentityCommandTests {
         ("no face", "phone2.jpg", "no face found"),
         ("two faces", "zidane.jpg", "2 faces found"),
         ("not an image", "", "reference photo"),
+        ("a FIFO", "fifo", "not a regular file"),
     ])
     func badReferenceIsAUsageErrorWithTheReason(_ label: String, _ photo: String, _ reason: String) throws {
         let folder = try TemporaryDirectory()
-        let reference = photo.isEmpty ? try folder.write("notes.jpg", Array("not a photo".utf8)) : TestAssets.photo(photo)
+        var reference = photo.isEmpty ? try folder.write("notes.jpg", Array("not a photo".utf8)) : TestAssets.photo(photo)
+        if photo == "fifo" {
+            reference = folder.path("photo.jpg")
+            #expect(mkfifo(reference, 0o600) == 0)
+        }
         let analyze = try CommandRunner.run(proctor, ["analyze", "--format", "jsonl", "--reference", reference, TestAssets.photo("bus.jpg")])
         #expect(analyze.status == 64, "\(label): \(analyze.stderr)")
         let errors = analyze.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }

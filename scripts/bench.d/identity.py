@@ -4,7 +4,7 @@
 (2) proctor monitor over a replayed clip without a reference and with one, re-comparing a matched
 candidate on every frame and on every 4th (the default) / 8th frame (CPU ms per frame, one OpenCV thread).
 Usage: identity.py [FRAMES] (default 120 frames per monitor run)"""
-import json, os, statistics, subprocess, sys, tempfile, time
+import json, os, resource, statistics, subprocess, sys, tempfile, time
 from PIL import Image
 
 frames = int(sys.argv[1]) if len(sys.argv) > 1 else 120
@@ -23,14 +23,24 @@ for index, source in enumerate(sources):
 def median(values):
     return statistics.median(values) if values else float("nan")
 
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
 def analyze(extra):
     corpus = paths * 15
+    before = children_cpu()
     out = subprocess.run([proctor, "analyze", "--format", "jsonl", "--timings", "-q", "--jobs", "1", *extra, "-"],
                          input="\n".join(corpus), capture_output=True, text=True, check=True)
-    return [json.loads(l) for l in out.stdout.splitlines() if '"timings"' in l]
+    records = [json.loads(l) for l in out.stdout.splitlines() if '"timings"' in l]
+    return records, 1000 * (children_cpu() - before) / len(records)
 
-plain, compared = analyze([]), analyze(["--reference", reference])
-print(f"analyze, 640x480 frames, --jobs 1 ({len(plain)} frames, medians):")
+runs = [(analyze([]), analyze(["--reference", reference])) for _ in range(3)]
+plain, compared = runs[-1][0][0], runs[-1][1][0]
+cpu_plain, cpu_compared = median([r[0][1] for r in runs]), median([r[1][1] for r in runs])
+print(f"analyze, 640x480 frames, --jobs 1: CPU {cpu_plain:.1f} ms per frame without reference, {cpu_compared:.1f} with "
+      f"(+{cpu_compared - cpu_plain:.1f} ms: every face compared, reference loading included; median of 3 runs)")
+print(f"wall-clock stage medians of the last run ({len(plain)} frames; inflated by other load on the machine):")
 for stage in ["faces", "objects", "identity", "total"]:
     a = median([r["timings"].get(stage, 0) for r in plain])
     b = median([r["timings"].get(stage, 0) for r in compared])
