@@ -20,7 +20,9 @@ public struct IdentitySettings: Sendable, Hashable {
     public var scope: Scope
     /// `.candidate` only: a candidate that matched and is still the same face (its box overlaps the one
     /// compared, IoU ≥ 0.5, on consecutive frames) keeps that similarity for up to this many frames
-    /// before it is compared again. A mismatch, a new face or a lost track is compared at once. 1
+    /// before it is compared again. A new face or a lost track is compared at once; a face that did not
+    /// match is compared on every other frame while it stays (the frames between tell nothing, so the
+    /// rule neither counts nor forgets them), which halves the cost while a stranger sits there. 1
     /// compares on every frame.
     public var recheckMatchEvery: Int
 
@@ -42,6 +44,8 @@ public final class IdentityVerifier {
     private let embedder: FaceEmbedder
     /// The candidate face last found matching: where it was, its similarity, frames since compared.
     private var matchedTrack: (box: BoundingBox, similarity: Double, age: Int)?
+    /// The candidate face last found not matching, when the next frame may skip comparing it.
+    private var mismatchedBox: BoundingBox?
     /// Embeddings computed so far (for tests and benchmarks).
     public private(set) var comparisons = 0
 
@@ -62,6 +66,11 @@ public final class IdentityVerifier {
                 settings.policy.isUsable(faces[main])
             else {
                 matchedTrack = nil  // no usable candidate: the next one is compared afresh
+                mismatchedBox = nil
+                return
+            }
+            if settings.recheckMatchEvery > 1, let box = mismatchedBox, faces[main].box.iou(box) >= 0.5 {
+                mismatchedBox = nil  // skip this frame only: the next one is compared again
                 return
             }
             if let track = matchedTrack, track.age + 1 < settings.recheckMatchEvery, faces[main].box.iou(track.box) >= 0.5 {
@@ -71,7 +80,9 @@ public final class IdentityVerifier {
                 return
             }
             compare(&faces[main], image)
-            matchedTrack = faces[main].referenceSimilarity.flatMap { settings.policy.matches($0) ? (faces[main].box, $0, 0) : nil }
+            let similarity = faces[main].referenceSimilarity
+            matchedTrack = similarity.flatMap { settings.policy.matches($0) ? (faces[main].box, $0, 0) : nil }
+            mismatchedBox = similarity.flatMap { settings.policy.matches($0) ? nil : faces[main].box }
             guard let similarity = faces[main].referenceSimilarity, !settings.policy.matches(similarity) else { return }
             // The candidate does not match: a matching face elsewhere would mean the student is still here.
             for index in counted where index != main && settings.policy.isUsable(faces[index]) { compare(&faces[index], image) }
