@@ -18,6 +18,10 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     /// cost of a frame; at 2 fps, every second frame still checks for phones once a second, and the
     /// phone and extra-person rules count only the frames it ran on.
     public var objectEvery = 2
+    /// With a reference photo, a candidate face that matched and stays in place is compared again on
+    /// every Nth analysed frame (the embedding costs about as much as face detection); a new face, a
+    /// lost track or a mismatch is compared at once.
+    public var identityEvery = 4
     /// JPEG quality of the evidence frame and the long side of its annotated thumbnail.
     public var evidenceQuality = 85
     public var thumbnailSide = 320
@@ -36,6 +40,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         faceSide = try c.decodeIfPresent(Int.self, forKey: .faceSide) ?? defaults.faceSide
         objectSize = try c.decodeIfPresent(Int.self, forKey: .objectSize) ?? defaults.objectSize
         objectEvery = try c.decodeIfPresent(Int.self, forKey: .objectEvery) ?? defaults.objectEvery
+        identityEvery = try c.decodeIfPresent(Int.self, forKey: .identityEvery) ?? defaults.identityEvery
         evidenceQuality = try c.decodeIfPresent(Int.self, forKey: .evidenceQuality) ?? defaults.evidenceQuality
         thumbnailSide = try c.decodeIfPresent(Int.self, forKey: .thumbnailSide) ?? defaults.thumbnailSide
         retentionDays = try c.decodeIfPresent(Double.self, forKey: .retentionDays) ?? defaults.retentionDays
@@ -110,6 +115,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     public static let objectSizes = 64...4096
     public static let thumbnailSides = 32...4096
     public static let objectEveries = 1...1000
+    public static let identityEveries = 1...1000
     public static let evidenceQualities = 1...100
     public static let maxRetentionDays = 36_500.0
 
@@ -139,6 +145,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
             Self.problem("faceSide", faceSide, in: Self.faceSides),
             Self.problem(objectSize: objectSize),
             Self.problem("objectEvery", objectEvery, in: Self.objectEveries),
+            Self.problem("identityEvery", identityEvery, in: Self.identityEveries),
             Self.problem("evidenceQuality", evidenceQuality, in: Self.evidenceQualities),
             Self.problem("thumbnailSide", thumbnailSide, in: Self.thumbnailSides),
             Self.problem(retentionDays: retentionDays),

@@ -82,8 +82,12 @@ struct AnalysisSummary: Encodable {
 
 /// Human-readable rows for a terminal.
 struct TableFormatter {
+    /// Whether a reference photo was given: adds the IDENTITY column (the largest face's similarity and match).
+    var identity = false
+
     func header() -> String {
-        pad("IMAGE", 32) + pad("SIZE", 11) + pad("FACES", 6) + pad("POSE (yaw/pitch)", 18) + pad("OBJECTS", 34) + "VERDICTS\n"
+        pad("IMAGE", 32) + pad("SIZE", 11) + pad("FACES", 6) + pad("POSE (yaw/pitch)", 18) + (identity ? pad("IDENTITY", 18) : "")
+            + pad("OBJECTS", 34) + "VERDICTS\n"
     }
 
     func row(_ record: AnalysisRecord) -> String {
@@ -97,7 +101,15 @@ struct TableFormatter {
         for object in record.objects ?? [] { labels[object.label, default: 0] += 1 }
         let objects = labels.sorted { $0.key < $1.key }.map { $0.value > 1 ? "\($0.key) x\($0.value)" : $0.key }.joined(separator: ", ")
         let verdicts = (record.verdicts ?? []).joined(separator: " ")
-        return pad(name, 32) + pad(size, 11) + pad("\(faces.count)", 6) + pad(pose, 18) + pad(shorten(objects, 33), 34)
+        var identityColumn = ""
+        if identity {
+            var text = "-"
+            if let face = faces.first, let judged = face.identity {
+                text = String(format: "%.2f ", judged.similarity) + (judged.usable ? (judged.match ? "match" : "DIFFERENT") : "unclear")
+            }
+            identityColumn = pad(text, 18)
+        }
+        return pad(name, 32) + pad(size, 11) + pad("\(faces.count)", 6) + pad(pose, 18) + identityColumn + pad(shorten(objects, 33), 34)
             + (verdicts.isEmpty ? "ok" : verdicts) + "\n"
     }
 

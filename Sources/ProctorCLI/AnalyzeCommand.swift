@@ -36,6 +36,9 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var tuning: VisionOptions
 
+    @Option(help: "The registered student's photo (exactly one clear face): each face gets its similarity to it and a match.")
+    var reference: String?
+
     @Flag(help: "Add per-stage milliseconds (decode, faces, pose, objects, quality, OpenCV, total) to each JSON line.")
     var timings = false
 
@@ -47,18 +50,24 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger(label: "proctor.analyze")
-        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger)
+        let identityPolicy = IdentityPolicy()
+        let identity = try reference.map {
+            try ReferencePhoto.settings(
+                path: $0, factory: tuning.factory(locator: global.locator), locator: global.locator, policy: identityPolicy,
+                minFaceScore: tuning.minFaceScore, scope: .everyFace)
+        }
+        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger, identity: identity)
         let inputs = InputPaths.expand(paths, recursive: recursive)
         guard !inputs.isEmpty else { throw ValidationError("no images found in \(paths.joined(separator: " "))") }
         let format = format ?? (Terminal.stdoutIsTerminal ? .table : .jsonl)
         let policy = tuning.policy
         var summary = AnalysisSummary()
         let writer = OutputWriter()
-        let table = TableFormatter()
+        let table = TableFormatter(identity: identity != nil)
         let progress = ProgressBar(total: inputs.count, label: "analyze", enabled: Terminal.stderrIsTerminal && !global.quiet)
         if format == .table { writer.write(table.header()) }
         analyzer.run(inputs) { _, result in
-            let record = AnalysisRecord(result: result, policy: policy, includeTimings: timings)
+            let record = AnalysisRecord(result: result, policy: policy, identity: identityPolicy, includeTimings: timings)
             summary.add(record)
             switch format {
             case .jsonl: writer.write(record.jsonLine())

@@ -11,10 +11,14 @@ enum Failure: Error, CustomStringConvertible {
     case noInput(String)
     /// The results could not be written (a full disk, a closed pipe): EX_IOERR (74).
     case output(String)
+    /// A wrong argument found only while running (e.g. a reference photo without one clear face): EX_USAGE (64).
+    case usage(String)
 
     var description: String {
         switch self {
-        case .configuration(let message), .unavailable(let message), .noInput(let message), .output(let message): message
+        case .configuration(let message), .unavailable(let message), .noInput(let message), .output(let message),
+            .usage(let message):
+            message
         }
     }
 
@@ -24,6 +28,7 @@ enum Failure: Error, CustomStringConvertible {
         case .unavailable: 69
         case .noInput: 66
         case .output: 74
+        case .usage: 64
         }
     }
 }

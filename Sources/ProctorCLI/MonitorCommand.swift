@@ -46,7 +46,7 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Camera frame size WIDTHxHEIGHT (default 640x480).")
     var size: String = "640x480"
 
-    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, evidenceQuality, thumbnailSide, retentionDays, engine).")
+    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, identityEvery, evidenceQuality, thumbnailSide, retentionDays, engine).")
     var config: String?
 
     @Flag(help: "Replay at the recording's own pace instead of as fast as analysis allows.")
@@ -57,6 +57,9 @@ struct Monitor: AsyncParsableCommand {
 
     /// The longest a stop request may take, from the signal to the process's exit.
     static let stopGraceSeconds = 10.0
+
+    @Option(help: "The registered student's photo (exactly one clear face) for identity checks (default with --database-url and --media-root: the student's registration photo).")
+    var reference: String?
 
     mutating func validate() throws {
         guard (camera == nil) != (source == nil) else { throw ValidationError("give exactly one of --camera or --source") }
@@ -97,6 +100,9 @@ struct Monitor: AsyncParsableCommand {
         // The settings already hold PROCTOR_ENGINE over the file's value; --engine beats both.
         factory.backend = try engineOptions.backend(configured: settings.engine, logger: logger)
         for warning in factory.warnings { logger.warning("\(warning)") }
+        factory.identity = try MonitorIdentity.settings(
+            reference: reference, student: student, delivery: delivery, factory: factory, locator: global.locator, settings: settings,
+            logger: logger)
         let pipeline: VisionPipeline
         do {
             pipeline = try factory.makePipeline()

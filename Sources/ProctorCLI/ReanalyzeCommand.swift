@@ -132,9 +132,13 @@ struct Reanalyze: ParsableCommand {
         let logger = global.makeLogger(label: "proctor.reanalyze")
         let factory = try tuning.factory(locator: global.locator, logger: logger, followingSymlinks: false)
         var version = PipelineVersion(pipelineVersion ?? "")
+        // Identity findings (each image's main face against the student's registration photo) need
+        // MobileFaceNet and YuNet's landmarks; without them the findings simply carry none.
+        let identityPolicy = IdentityPolicy()
+        let identityModel = factory.faceModelPath == nil ? nil : global.locator.path(for: ModelLocator.embeddingModel)
         if pipelineVersion == nil {
             do {
-                version = try PipelineVersion(factory: factory, policy: tuning.policy)
+                version = try PipelineVersion(factory: factory, policy: tuning.policy, identity: identityModel.map { ($0, identityPolicy) })
             } catch {
                 throw Failure.configuration(error.description)
             }
@@ -151,10 +155,17 @@ struct Reanalyze: ParsableCommand {
         let reanalyzer: Reanalyzer
         let remaining: Int
         do {
+            var identity: ReferenceComparer?
+            if identityModel != nil {
+                identity = try ReferenceComparer(
+                    factory: factory, locator: global.locator, policy: identityPolicy, minFaceScore: tuning.minFaceScore)
+            } else {
+                logger.warning("no identity findings: \(ModelLocator.embeddingModel) or the YuNet face model is missing")
+            }
             reanalyzer = try Reanalyzer(
                 databaseURL: url, analyzer: analyzer, policy: tuning.policy, mediaRoot: mediaRoot,
                 queue: WorkQueue(version: version, selection: selection),
-                settings: Reanalyzer.Settings(worker: worker, batchSize: batchSize, leaseSeconds: lease))
+                settings: Reanalyzer.Settings(worker: worker, batchSize: batchSize, leaseSeconds: lease), identity: identity)
             remaining = try reanalyzer.prepare()
         } catch {
             throw Self.failure(error)

@@ -4,6 +4,7 @@ import ProctorDelivery
 import ProctorCore
 import ProctorOutbox
 import ProctorReport
+import ProctorVision
 
 #if canImport(Glibc)
 import Glibc
@@ -49,6 +50,9 @@ struct Report: ParsableCommand {
     @Option(help: "html or json.")
     var format: Format = .html
 
+    @Option(help: "The registered student's photo, shown beside different_person evidence (from the database: the student's registration photo).")
+    var reference: String?
+
     @Option(help: "Time zone for wall-clock times, e.g. Europe/Berlin (default: this machine's).")
     var timeZone: String?
 
@@ -82,7 +86,14 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        let input = try resolvedDatabaseURL.map(loadFromDatabase) ?? loadFromOutbox()
+        var input = try resolvedDatabaseURL.map(loadFromDatabase) ?? loadFromOutbox()
+        if let reference {
+            do {
+                input.reference = Data(try ImageLoader.readFile(reference, limit: 25_000_000))
+            } catch {
+                throw Failure.noInput("reference photo \(reference): \(error)")
+            }
+        }
         let report = ReportBuilder(shrinker: JPEGEvidenceShrinker()).build(input)
         let bytes: Data
         switch format {

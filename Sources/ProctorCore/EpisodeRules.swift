@@ -96,6 +96,10 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
     /// A phone in the frame.
     public var phoneDetected = FrameVoteRule(openWindow: 3, openCount: 2, closeWindow: 3, closeCount: 3, severity: .high)
     public var cameraLost = CameraLostRule(closeAfter: 2, severity: .high)
+    /// The candidate's usable face does not match the reference photo (frames that cannot tell are skipped).
+    public var differentPerson = DurationRule(openAfter: 3, closeAfter: 2, severity: .high)
+    /// When a face matches the reference photo, and which faces are clear enough to judge.
+    public var identity = IdentityPolicy()
     /// Consecutive thumbnails closer than this mean absolute difference (0-255 scale) count as the same
     /// frame. A repeated frame scores 0; a live sensor's noise keeps a still scene above it.
     public var frozenFrameMaxDifference: Double = 0.1
@@ -117,7 +121,7 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
     public func validate() throws(EpisodeRulesError) {
         let durations: [(String, DurationRule)] = [
             ("faceAbsent", faceAbsent), ("cameraBlocked", cameraBlocked), ("multipleFaces", multipleFaces),
-            ("extraPerson", extraPerson), ("lookingAway", lookingAway),
+            ("extraPerson", extraPerson), ("lookingAway", lookingAway), ("differentPerson", differentPerson),
         ]
         for (name, rule) in durations {
             // An hour at most: the monitor keeps openAfter seconds of frames to find the evidence in.
@@ -141,6 +145,7 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
         guard (0...Self.maxSeconds).contains(cameraLost.closeAfter) else {
             throw EpisodeRulesError("cameraLost: closeAfter must be in 0...\(Int(Self.maxSeconds)) s")
         }
+        try identity.validate()
         guard frozenFrameMaxDifference.isFinite, frozenFrameMaxDifference >= 0 else {
             throw EpisodeRulesError("frozenFrameMaxDifference must be finite and >= 0")
         }
@@ -160,6 +165,7 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
         case .multipleFaces: multipleFaces
         case .extraPerson: extraPerson
         case .lookingAway: lookingAway
+        case .differentPerson: differentPerson
         case .phoneDetected, .cameraLost: nil
         }
     }
@@ -167,6 +173,7 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case policy, faceAbsent, cameraBlocked, multipleFaces, extraPerson, lookingAway, phoneDetected, cameraLost
         case frozenFrameMaxDifference, lookingAwayFullConfidenceDegrees, minEvidenceGain, eventTypes
+        case differentPerson, identity
     }
 
     public init(from decoder: any Decoder) throws {
@@ -187,5 +194,7 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
             ?? d.lookingAwayFullConfidenceDegrees
         minEvidenceGain = try c.decodeIfPresent(Double.self, forKey: .minEvidenceGain) ?? d.minEvidenceGain
         eventTypes = try c.decodeIfPresent(EventTypeMapping.self, forKey: .eventTypes) ?? d.eventTypes
+        differentPerson = try c.decodeIfPresent(DurationRule.self, forKey: .differentPerson) ?? d.differentPerson
+        identity = try c.decodeIfPresent(IdentityPolicy.self, forKey: .identity) ?? d.identity
     }
 }

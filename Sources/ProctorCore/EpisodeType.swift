@@ -11,6 +11,8 @@ public enum EpisodeType: String, Sendable, Hashable, Codable, CaseIterable, Codi
     case phoneDetected = "phone_detected"
     case lookingAway = "looking_away"
     case cameraLost = "camera_lost"
+    /// The candidate's face does not match the registered student's reference photo.
+    case differentPerson = "different_person"
 }
 
 /// How serious an episode is; an open episode may only move up.

@@ -19,6 +19,7 @@ struct RuleSignal: Sendable, Hashable {
 struct FrameSignals: Sendable {
     private var signals: [EpisodeType: RuleSignal] = [:]
     private let objectsChecked: Bool
+    private var identityJudged = false
 
     init(analysis: FrameAnalysis, unchanged: Bool, rules: EpisodeRules) {
         objectsChecked = analysis.objectsChecked
@@ -51,6 +52,14 @@ struct FrameSignals: Sendable {
             let confidence = min(1, max(0, excess / rules.lookingAwayFullConfidenceDegrees))
             signals[.lookingAway] = RuleSignal(holds: true, confidence: confidence, labels: [])
         }
+        switch rules.identity.judge(countedFaces: faces, blocked: verdicts.contains(.cameraBlocked)) {
+        case .cannotTell: break
+        case .match: identityJudged = true
+        case .different(let confidence):
+            identityJudged = true
+            // ServiceVocabulary adds the marker that tells this event apart from other object_detected events.
+            signals[.differentPerson] = RuleSignal(holds: true, confidence: confidence, labels: ["face"])
+        }
     }
 
     subscript(type: EpisodeType) -> RuleSignal { signals[type] ?? .absent }
@@ -61,6 +70,8 @@ struct FrameSignals: Sendable {
     func informs(_ type: EpisodeType) -> Bool {
         switch type {
         case .phoneDetected, .extraPerson: objectsChecked
+        // Frames without a usable, compared candidate face neither show nor refute a different person.
+        case .differentPerson: identityJudged
         default: true
         }
     }

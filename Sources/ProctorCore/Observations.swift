@@ -49,6 +49,9 @@ public struct DetectedFace: Sendable, Hashable, Codable {
     /// Absent when the detector gives none (the Haar fallback).
     public var landmarks: FaceLandmarks?
     public var pose: HeadPose?
+    /// Cosine similarity to the reference photo's face; nil when no reference was given or this face
+    /// was not compared on this frame (see ``IdentityPolicy``).
+    public var referenceSimilarity: Double?
 
     public init(box: BoundingBox, score: Double, landmarks: FaceLandmarks? = nil, pose: HeadPose? = nil) {
         self.box = box
@@ -99,6 +102,8 @@ public struct StageTimings: Sendable, Hashable, Codable {
     public var pose: Double = 0
     public var objects: Double = 0
     public var quality: Double = 0
+    /// Comparing faces with the reference photo (absent without a reference).
+    public var identity: Double?
     /// Time spent inside OpenCV calls (decode, resize, forward passes, solvePnP, statistics).
     public var openCV: Double = 0
     public var total: Double = 0

@@ -8,7 +8,7 @@
 /// a phone is `object_detected` with `detected_objects: ["cell phone"]` (what its YOLO detector
 /// writes), several faces `multiple_faces_detected`. Where it has no word, the episode goes out as
 /// `object_detected` with a marker in `detected_objects` that names what was seen (`person`,
-/// `camera blocked`, `camera lost`, `no face`), which both counts on the page and reads back
+/// `different person`, `camera blocked`, `camera lost`, `no face`), which both counts on the page and reads back
 /// unambiguously. Episodes that are never high (looking away: low, medium) keep the service's
 /// detector name `gaze_detected`; a face absence below high stays `face_absent`, so a three-second
 /// absence does not mark a student as cheating.
@@ -36,6 +36,7 @@ public enum ServiceVocabulary {
         Entry(type: .phoneDetected, severities: all, eventType: "object_detected", marker: "cell phone"),
         Entry(type: .multipleFaces, severities: all, eventType: "multiple_faces_detected", marker: nil),
         Entry(type: .extraPerson, severities: all, eventType: "object_detected", marker: "person"),
+        Entry(type: .differentPerson, severities: all, eventType: "object_detected", marker: "different person"),
         Entry(type: .cameraBlocked, severities: all, eventType: "object_detected", marker: "camera blocked"),
         Entry(type: .cameraLost, severities: all, eventType: "object_detected", marker: "camera lost"),
         Entry(type: .faceAbsent, severities: [.high], eventType: "object_detected", marker: "no face"),

@@ -29,6 +29,8 @@ public struct AgreementPolicy: Sendable, Hashable {
         .phoneDetected: .anyOf([.phone]),
         .lookingAway: .anyOf([.lookingAway]),
         .cameraLost: .notVisual,
+        // Judged by the identity finding (the main face against the registration photo) in the reanalyzer.
+        .differentPerson: .notVisual,
     ]
 
     public init() {}

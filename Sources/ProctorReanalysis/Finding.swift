@@ -7,11 +7,14 @@ public struct Finding: Sendable, Hashable {
     /// The same record `proctor analyze` prints, with the stored relative path as `image`.
     public var record: AnalysisRecord
     public var judgement: Judgement
+    /// The main face compared with the student's registration photo; nil when not compared.
+    public var identity: IdentityFinding?
 
-    public init(image: StoredImage, record: AnalysisRecord, judgement: Judgement) {
+    public init(image: StoredImage, record: AnalysisRecord, judgement: Judgement, identity: IdentityFinding? = nil) {
         self.image = image
         self.record = record
         self.judgement = judgement
+        self.identity = identity
     }
 
     /// The row as a JSON object for `jsonb_to_recordset`.
@@ -25,6 +28,10 @@ public struct Finding: Sendable, Hashable {
         if let path = image.relativePath { object["image"] = path }
         if let agrees = judgement.agrees { object["agrees"] = agrees }
         if let problem = judgement.problem { object["problem"] = problem.rawValue }
+        if let identity {
+            object["identity_similarity"] = identity.similarity
+            if let match = identity.match { object["identity_match"] = match }
+        }
         return object
     }
 

@@ -15,11 +15,13 @@ public enum FindingStore {
             let inserted = try db.execute(
                 """
                 INSERT INTO proctor_reanalysis
-                    (source, image_id, event_id, pipeline_version, event_type, image, findings, verdicts, agrees, outcome, problem, analyzed_by)
-                SELECT r.source, r.image_id, r.event_id, $2, r.event_type, r.image, r.findings, r.verdicts, r.agrees, r.outcome, r.problem, $3
+                    (source, image_id, event_id, pipeline_version, event_type, image, findings, verdicts, agrees, outcome, problem, analyzed_by,
+                     identity_similarity, identity_match)
+                SELECT r.source, r.image_id, r.event_id, $2, r.event_type, r.image, r.findings, r.verdicts, r.agrees, r.outcome, r.problem, $3,
+                       r.identity_similarity, r.identity_match
                 FROM jsonb_to_recordset($1::jsonb) AS r(
                     source text, image_id bigint, event_id bigint, event_type text, image text, findings jsonb, verdicts text[],
-                    agrees boolean, outcome text, problem text)
+                    agrees boolean, outcome text, problem text, identity_similarity double precision, identity_match boolean)
                 ON CONFLICT (source, image_id, pipeline_version) DO NOTHING
                 """, [json, queue.version.value, worker]
             ).affected

@@ -21,6 +21,9 @@ public enum Judgement: Sendable, Hashable {
         case notVisual = "not_visual"
         /// An event type this version does not know.
         case unknownType = "unknown_type"
+        /// A `different_person` event whose image has no clear face or whose student has no usable
+        /// registration photo to compare with.
+        case identityUnknown = "identity_unknown"
     }
 
     /// The value stored in `proctor_reanalysis.outcome`: confirmed, contradicted or unjudged.

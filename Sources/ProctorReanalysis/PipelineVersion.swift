@@ -11,23 +11,31 @@ import ProctorVision
 /// detections agree with OpenCV's; OpenCV keeps the suffix-less form so earlier findings stay current).
 public struct PipelineVersion: Sendable, Hashable, CustomStringConvertible {
     /// Bump when ``AgreementPolicy``, ``VerdictPolicy`` or the findings' shape change meaning.
-    public static let rulesVersion = 1
+    public static let rulesVersion = 2
 
     public let value: String
 
     public init(_ value: String) { self.value = value }
 
     /// Fingerprints the factory's model files (or the Haar cascade when YuNet is missing) and settings.
-    public init(factory: VisionPipelineFactory, policy: VerdictPolicy) throws(ReanalysisError) {
+    /// - Parameter identity: the identity comparison's model and policy, when findings carry identity.
+    public init(factory: VisionPipelineFactory, policy: VerdictPolicy, identity: (model: String, policy: IdentityPolicy)? = nil)
+        throws(ReanalysisError)
+    {
         var models = SHA256()
-        let files = [factory.faceModelPath ?? factory.haarCascadePath, factory.objectModelPath].compactMap { $0 }
+        let files = [factory.faceModelPath ?? factory.haarCascadePath, factory.objectModelPath, identity?.model].compactMap { $0 }
         for file in files {
             guard let handle = FileHandle(forReadingAtPath: file) else { throw .configuration("cannot read model \(file)") }
             defer { try? handle.close() }
             models.update(data: Data((file as NSString).lastPathComponent.utf8))
             while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { models.update(data: chunk) }
         }
-        let settings = Self.settingsFingerprint(factory.configuration, policy)
+        var settings = Self.settingsFingerprint(factory.configuration, policy)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]  // key order must not vary between processes
+        if let identity, let threshold = try? encoder.encode(identity.policy) {
+            settings = SHA256.hex(settings + "|" + String(decoding: threshold, as: UTF8.self))
+        }
         value = "m\(models.hexDigest().prefix(16))-r\(Self.rulesVersion)-c\(settings.prefix(8))" + Self.engineSuffix(factory.backend)
     }
 

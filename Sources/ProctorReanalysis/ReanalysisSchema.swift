@@ -41,7 +41,14 @@ public enum ReanalysisSchema {
             CREATE INDEX IF NOT EXISTS proctor_reanalysis_queue_open
                 ON proctor_reanalysis_queue (run_key, image_id) WHERE NOT done;
             """
-        )
+        ),
+        (
+            2,
+            """
+            ALTER TABLE proctor_reanalysis ADD COLUMN IF NOT EXISTS identity_similarity double precision NULL;
+            ALTER TABLE proctor_reanalysis ADD COLUMN IF NOT EXISTS identity_match boolean NULL;
+            """
+        ),
     ]
 
     /// The version this build needs.

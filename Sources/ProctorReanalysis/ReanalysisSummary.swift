@@ -16,6 +16,10 @@ public struct ReanalysisSummary: Sendable, Hashable, Codable {
     public var rows: [Row]
     /// Unjudged images by reason (missing_file, unreadable, event_deleted, ...).
     public var problems: [String: Int]
+    /// Stored events whose images' main face was compared with the student's registration photo, and
+    /// how many of them show someone other than the registered student.
+    public var identityCompared = 0
+    public var differentPerson = 0
 
     public static let deletedEvent = "(event deleted)"
 
@@ -37,7 +41,18 @@ public struct ReanalysisSummary: Sendable, Hashable, Codable {
         ).rows {
             if row.count == 2, let problem = row[0] { problems[problem] = Int(row[1] ?? "") ?? 0 }
         }
-        return ReanalysisSummary(pipelineVersion: version, rows: rows, problems: problems)
+        var summary = ReanalysisSummary(pipelineVersion: version, rows: rows, problems: problems)
+        // Per event: one image showing someone else is enough to make the event show someone else.
+        let identity = try db.execute(
+            """
+            SELECT count(DISTINCT coalesce(event_id, -image_id)) FILTER (WHERE identity_match IS NOT NULL),
+                   count(DISTINCT coalesce(event_id, -image_id)) FILTER (WHERE identity_match = false)
+            FROM proctor_reanalysis WHERE pipeline_version = $1 AND source = 'cheatingimage'
+            """, [version]
+        ).rows.first
+        summary.identityCompared = Int(identity?.first.flatMap { $0 } ?? "") ?? 0
+        summary.differentPerson = Int((identity?.count ?? 0) > 1 ? identity?[1] ?? "" : "") ?? 0
+        return summary
     }
 
     public func row(_ eventType: String) -> Row? { rows.first { $0.eventType == eventType } }
@@ -55,6 +70,10 @@ public struct ReanalysisSummary: Sendable, Hashable, Codable {
         }
         let all = rows.reduce(into: (0, 0, 0)) { $0.0 += $1.confirmed; $0.1 += $1.contradicted; $0.2 += $1.unjudged }
         lines.append(pad("all", width) + number(all.0) + number(all.1) + number(all.2) + number(all.0 + all.1 + all.2))
+        lines.append(
+            identityCompared == 0
+                ? "identity: no stored event compared with a registration photo"
+                : "identity: \(differentPerson) of \(identityCompared) stored events compared show someone other than the registered student")
         if !problems.isEmpty {
             lines.append("unjudged: " + problems.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

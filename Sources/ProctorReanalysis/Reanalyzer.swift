@@ -37,12 +37,15 @@ public final class Reanalyzer {
     private let policy: VerdictPolicy
     private let agreement: AgreementPolicy
     private let media: MediaFiles
+    /// Compares each image's main face with its student's registration photo; nil: no identity findings.
+    private let identity: ReferenceComparer?
 
     /// Connects to the database and checks that the project's tables are migrated.
     public init(
         databaseURL: String, analyzer: BatchAnalyzer, policy: VerdictPolicy, agreement: AgreementPolicy = AgreementPolicy(),
-        mediaRoot: String, queue: WorkQueue, settings: Settings
+        mediaRoot: String, queue: WorkQueue, settings: Settings, identity: ReferenceComparer? = nil
     ) throws(ReanalysisError) {
+        self.identity = identity
         do {
             db = try PostgresConnection(url: databaseURL, statementTimeout: 600_000)
         } catch where error.isConfiguration {
@@ -188,11 +191,20 @@ public final class Reanalyzer {
                     findings[index] = Finding(image: image, record: record, judgement: .cannotJudge(.unreadable))
                 } else {
                     let verdicts = (record.verdicts ?? []).compactMap(Verdict.init(rawValue:))
-                    let judgement: Judgement =
+                    var judgement: Judgement =
                         image.eventExists
                         ? agreement.judge(eventType: image.eventType ?? "", objects: image.detectedObjects, verdicts: verdicts)
                         : .cannotJudge(.eventDeleted)
-                    findings[index] = Finding(image: image, record: record, judgement: judgement)
+                    let compared = image.studentPhoto.flatMap { photo in
+                        identity?.compare(imagePath: paths[position], record: record, studentPhoto: photo, media: media)
+                    }
+                    // A different_person event is judged by the identity finding, not by the verdicts.
+                    if image.eventExists,
+                        ServiceVocabulary.episodeType(eventType: image.eventType ?? "", objects: image.detectedObjects) == .differentPerson
+                    {
+                        judgement = compared?.match.map { $0 ? .contradicts : .confirms } ?? .cannotJudge(.identityUnknown)
+                    }
+                    findings[index] = Finding(image: image, record: record, judgement: judgement, identity: compared)
                 }
                 return true
             }

@@ -18,12 +18,15 @@ public struct StoredImage: Sendable, Hashable {
     public var eventExists: Bool
     /// The event's `detected_objects` (what tells `object_detected` events apart).
     public var detectedObjects: [String]
+    /// The event's student's registration photo (stored name under the media root), for the identity check.
+    public var studentPhoto: String?
 
     public init(
         source: Source, imageID: Int64, eventID: Int64?, relativePath: String?, eventType: String?, eventExists: Bool,
-        detectedObjects: [String] = []
+        detectedObjects: [String] = [], studentPhoto: String? = nil
     ) {
         self.detectedObjects = detectedObjects
+        self.studentPhoto = studentPhoto
         self.source = source
         self.imageID = imageID
         self.eventID = eventID

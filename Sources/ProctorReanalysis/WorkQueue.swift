@@ -84,22 +84,23 @@ public struct WorkQueue: Sendable {
                 RETURNING q.source, q.image_id
             )
             SELECT c.source, c.image_id, i.event_id, coalesce(i.image, s.photo), e.event_type,
-                   (e.id IS NOT NULL OR c.source = 'student'), e.detected_objects::text
+                   (e.id IS NOT NULL OR c.source = 'student'), e.detected_objects::text, nullif(st.photo, '')
             FROM claimed c
             LEFT JOIN proctoring_cheatingimage i ON c.source = 'cheatingimage' AND i.id = c.image_id
             LEFT JOIN proctoring_cheatingevent e ON e.id = i.event_id
             LEFT JOIN proctoring_student s ON c.source = 'student' AND s.id = c.image_id
+            LEFT JOIN proctoring_student st ON st.id = e.student_id
             ORDER BY c.image_id, c.source
             """, [runKey, worker, "\(limit)", "\(lease)"]
         ).rows
         return rows.compactMap { row -> StoredImage? in
-            guard row.count == 7, let sourceText = row[0], let source = StoredImage.Source(rawValue: sourceText),
+            guard row.count == 8, let sourceText = row[0], let source = StoredImage.Source(rawValue: sourceText),
                 let id = row[1].flatMap({ Int64($0) })
             else { return nil }
             return StoredImage(
                 source: source, imageID: id, eventID: row[2].flatMap { Int64($0) }, relativePath: row[3],
                 eventType: source == .studentPhoto ? AgreementPolicy.studentPhoto : row[4], eventExists: row[5] == "t",
-                detectedObjects: Self.objects(row[6]))
+                detectedObjects: Self.objects(row[6]), studentPhoto: row[7])
         }
     }
 

@@ -51,7 +51,7 @@ public struct CredibilityPolicy: Sendable, Hashable {
     /// The policy the page states by default.
     public static let standard = CredibilityPolicy(
         typeWeights: [
-            .phoneDetected: 10, .extraPerson: 8, .multipleFaces: 6, .cameraBlocked: 5, .faceAbsent: 3,
+            .differentPerson: 10, .phoneDetected: 10, .extraPerson: 8, .multipleFaces: 6, .cameraBlocked: 5, .faceAbsent: 3,
             .cameraLost: 2, .lookingAway: 2,
         ],
         severityFactors: [.low: 0.5, .medium: 1, .high: 2],

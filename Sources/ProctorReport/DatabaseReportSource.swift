@@ -78,7 +78,15 @@ public struct DatabaseReportSource: ReportSource {
             // A clean report for a mistyped id would read as "nothing to see": say it instead.
             throw .sessionNotFound("no student with clerk_id \(window.studentID) in database \(server)")
         }
-        return assemble(read.events, exam: read.exam, until: until)
+        var input = assemble(read.events, exam: read.exam, until: until)
+        if input.episodes.contains(where: { $0.type == .differentPerson }),
+            let stored = try? connection.execute(
+                "SELECT coalesce(photo, '') FROM proctoring_student WHERE clerk_id = $1", [window.studentID]
+            ).scalar, !stored.isEmpty, case .success(let bytes) = media.read(stored)
+        {
+            input.reference = bytes
+        }
+        return input
     }
 
     /// The student's events in the window with their images, and the exam they belong to; nil when

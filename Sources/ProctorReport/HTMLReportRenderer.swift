@@ -191,7 +191,15 @@ public struct HTMLReportRenderer: Sendable {
         page.raw(" data-episode=\"\(Self.key(entry.id))\" data-type=\"\(entry.type.rawValue)\"")
         page.raw(" data-severity=\"\(severity.rawValue)\" data-start=\"\(Self.seconds(entry.start))\"")
         page.raw(" data-end=\"\(Self.seconds(entry.end))\">")
-        if let evidence = entry.evidence {
+        if entry.type == .differentPerson, let reference = report.reference, let evidence = entry.evidence {
+            // Who should be at the desk beside who was: the reviewer compares the faces themselves.
+            page.raw("<figure class=\"pair\"><img loading=\"lazy\" decoding=\"async\" width=\"\(reference.width)\" height=\"\(reference.height)\"")
+            page.raw(" data-field=\"reference\" alt=\"Registered photo of the student\" src=\"").text(reference.dataURI).raw("\"/>")
+            page.raw("<figcaption>Registered photo</figcaption>")
+            page.raw("<img loading=\"lazy\" decoding=\"async\" width=\"\(evidence.width)\" height=\"\(evidence.height)\"")
+            page.raw(" alt=\"").text("Evidence frame: \(name) at \(ReportText.clock(entry.start))").raw("\" src=\"")
+            page.text(evidence.dataURI).raw("\"/><figcaption>Evidence frame</figcaption></figure>")
+        } else if let evidence = entry.evidence {
             page.raw("<figure><img loading=\"lazy\" decoding=\"async\" width=\"\(evidence.width)\" height=\"\(evidence.height)\"")
             page.raw(" alt=\"").text("Evidence frame: \(name) at \(ReportText.clock(entry.start))").raw("\" src=\"")
             page.text(evidence.dataURI).raw("\"/>")

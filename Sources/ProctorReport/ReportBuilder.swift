@@ -70,9 +70,13 @@ public struct ReportBuilder: Sendable {
             credibility.formula.append(
                 "Capped at Medium: the monitor stopped unexpectedly, so part of the exam was not monitored.")
         }
-        return SessionReport(
+        var report = SessionReport(
             generatedAt: now, session: header, credibility: credibility, summary: Self.summarize(entries), gaps: gaps,
             episodes: entries, notes: notes.isEmpty ? nil : notes)
+        if let reference = input.reference, entries.contains(where: { $0.type == .differentPerson }) {
+            report.reference = try? shrinker?.shrink(reference, kind: .plain, maxBytes: maxImageBytes)
+        }
+        return report
     }
 
     /// `2026-05-01 09:30:00 UTC`.

@@ -93,9 +93,12 @@ public struct ReportEpisodeInput: Sendable, Hashable {
 public struct ReportInput: Sendable, Hashable {
     public var session: ReportSession
     public var episodes: [ReportEpisodeInput]
+    /// The registered student's photo (encoded image bytes), shown beside `different_person` evidence.
+    public var reference: Data?
 
-    public init(session: ReportSession, episodes: [ReportEpisodeInput]) {
+    public init(session: ReportSession, episodes: [ReportEpisodeInput], reference: Data? = nil) {
         self.session = session
         self.episodes = episodes
+        self.reference = reference
     }
 }

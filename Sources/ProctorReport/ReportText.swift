@@ -4,7 +4,7 @@ import ProctorCore
 public enum ReportText {
     /// Types in the order the page lists them: the most damning first.
     public static let typeOrder: [EpisodeType] = [
-        .phoneDetected, .extraPerson, .multipleFaces, .cameraBlocked, .faceAbsent, .lookingAway, .cameraLost,
+        .differentPerson, .phoneDetected, .extraPerson, .multipleFaces, .cameraBlocked, .faceAbsent, .lookingAway, .cameraLost,
     ]
 
     public static func typeName(_ type: EpisodeType) -> String {
@@ -16,6 +16,7 @@ public enum ReportText {
         case .phoneDetected: "Phone detected"
         case .lookingAway: "Looking away"
         case .cameraLost: "Camera lost"
+        case .differentPerson: "Different person"
         }
     }
 

@@ -22,7 +22,7 @@ public enum ServiceEventType {
     /// The severity an event of `type` gets when its source records none.
     public static func defaultSeverity(_ type: EpisodeType) -> EpisodeSeverity {
         switch type {
-        case .phoneDetected, .multipleFaces, .extraPerson, .cameraBlocked, .cameraLost: .high
+        case .phoneDetected, .multipleFaces, .extraPerson, .cameraBlocked, .cameraLost, .differentPerson: .high
         case .faceAbsent: .medium
         case .lookingAway: .low
         }

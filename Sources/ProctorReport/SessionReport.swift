@@ -21,6 +21,8 @@ public struct SessionReport: Sendable, Hashable, Codable {
     public var episodes: [Entry]
     /// What the source could not tell, in sentences for the page's header; nil when it told everything.
     public var notes: [String]?
+    /// The registered student's photo, downscaled; present when a `different_person` episode shows it.
+    public var reference: Evidence?
 
     public init(
         generatedAt: Date, session: Header, credibility: Credibility, summary: [TypeSummary], gaps: [TimeRange],

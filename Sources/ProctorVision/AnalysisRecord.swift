@@ -14,6 +14,16 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
         public var yaw: Double?
         public var pitch: Double?
         public var roll: Double?
+        /// Present only when a reference photo was given (see ``IdentityPolicy``).
+        public var identity: Identity?
+    }
+
+    /// A face compared with the reference photo: cosine similarity, whether that is the same person,
+    /// and whether the face was clear enough for the judgement to count (else "cannot tell").
+    public struct Identity: Codable, Sendable, Hashable {
+        public var similarity: Double
+        public var match: Bool
+        public var usable: Bool
     }
 
     public struct Object: Codable, Sendable, Hashable {
@@ -41,7 +51,7 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
     public var timings: StageTimings?
     public var error: String?
 
-    public init(result: ImageResult, policy: VerdictPolicy, includeTimings: Bool = false) {
+    public init(result: ImageResult, policy: VerdictPolicy, identity: IdentityPolicy = IdentityPolicy(), includeTimings: Bool = false) {
         image = result.path
         ms = Self.round(result.milliseconds, 1)
         switch result.outcome {
@@ -55,7 +65,10 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
                     box: Self.box(face.box), score: Self.round(face.score, 3),
                     landmarks: face.landmarks.map { $0.points.map { [Self.round($0.x, 1), Self.round($0.y, 1)] } },
                     yaw: face.pose.map { Self.round($0.yaw, 1) }, pitch: face.pose.map { Self.round($0.pitch, 1) },
-                    roll: face.pose.map { Self.round($0.roll, 1) })
+                    roll: face.pose.map { Self.round($0.roll, 1) },
+                    identity: face.referenceSimilarity.map {
+                        Identity(similarity: Self.round($0, 3), match: identity.matches($0), usable: identity.isUsable(face))
+                    })
             }
             objects = analysis.objects.map { Object(label: $0.label, score: Self.round($0.score, 3), box: Self.box($0.box)) }
             let q = analysis.quality

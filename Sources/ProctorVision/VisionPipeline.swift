@@ -31,6 +31,8 @@ public final class VisionPipeline {
     private let objectDetector: (any ObjectDetecting)?
     private let poseEstimator = HeadPoseEstimator()
     public let loader: ImageLoader
+    /// Compares faces with a reference photo; nil (no cost at all) without a reference.
+    public var identity: IdentityVerifier?
 
     public init(
         configuration: VisionConfiguration, faceDetector: any FaceDetecting, objectDetector: (any ObjectDetecting)?,
@@ -83,6 +85,11 @@ public final class VisionPipeline {
             timings.pose += stage.elapsedMilliseconds
         }
         faces.sort { $0.box.area > $1.box.area }
+        if let identity {
+            stage = Stopwatch()
+            identity.annotate(&faces, in: image)
+            timings.identity = stage.elapsedMilliseconds
+        }
         var objects: [DetectedObject] = []
         let runObjects = detectObjects && objectDetector != nil
         if runObjects, let objectDetector {
@@ -106,6 +113,8 @@ public struct VisionPipelineFactory: Sendable {
     public var loader: ImageLoader
     /// The engine of the networks' forward passes (see ``InferenceBackend/resolve(_:)``).
     public var backend: InferenceBackend = .openCV
+    /// Set to compare faces with a reference photo (see ``ReferenceFace``).
+    public var identity: IdentitySettings?
 
     /// What the factory will use, in words (for logs and `proctor doctor`).
     public var warnings: [String] {
@@ -148,6 +157,8 @@ public struct VisionPipelineFactory: Sendable {
                 modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: configuration.objectThresholds,
                 backend: backend)
         }
-        return VisionPipeline(configuration: configuration, faceDetector: faces, objectDetector: objects, loader: loader)
+        let pipeline = VisionPipeline(configuration: configuration, faceDetector: faces, objectDetector: objects, loader: loader)
+        if let identity { pipeline.identity = try IdentityVerifier(settings: identity) }
+        return pipeline
     }
 }
