@@ -51,12 +51,14 @@ struct Analyze: ParsableCommand {
     func run() throws {
         let logger = global.makeLogger(label: "proctor.analyze")
         let identityPolicy = IdentityPolicy()
+        var factory = try tuning.factory(locator: global.locator, logger: logger)
         let identity = try reference.map {
             try ReferencePhoto.settings(
-                path: $0, factory: tuning.factory(locator: global.locator), locator: global.locator, policy: identityPolicy,
+                path: $0, factory: factory, locator: global.locator, policy: identityPolicy,
                 minFaceScore: tuning.minFaceScore, scope: .everyFace)
         }
-        let analyzer = try tuning.makeAnalyzer(locator: global.locator, jobs: jobs, logger: logger, identity: identity)
+        factory.identity = identity
+        let analyzer = try tuning.makeAnalyzer(factory: factory, jobs: jobs, logger: logger)
         let inputs = InputPaths.expand(paths, recursive: recursive)
         guard !inputs.isEmpty else { throw ValidationError("no images found in \(paths.joined(separator: " "))") }
         let format = format ?? (Terminal.stdoutIsTerminal ? .table : .jsonl)

@@ -84,12 +84,6 @@ struct VisionOptions: ParsableArguments {
 
     /// A batch analyzer over these settings, its models loaded once to surface a configuration error
     /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
-    func makeAnalyzer(locator: ModelLocator, jobs: Int, logger: Logger, identity: IdentitySettings? = nil) throws -> BatchAnalyzer {
-        var factory = try factory(locator: locator, logger: logger)
-        factory.identity = identity
-        return try makeAnalyzer(factory: factory, jobs: jobs, logger: logger)
-    }
-
     func makeAnalyzer(factory: VisionPipelineFactory, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
         for warning in factory.warnings { logger.warning("\(warning)") }
         let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
