@@ -49,6 +49,8 @@ public final class Outbox: Sendable {
         case .readOnly:
             try OwnerOnlyFiles.checkExisting(at: path)
             var connection = try SQLiteConnection(path: path, mode: .readOnly)
+            // Before the first read: a monitor writing at the same moment must make this wait, not fail.
+            try connection.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
             let found: Int
             do {
                 found = try Self.identify(connection, path: path)
@@ -68,7 +70,7 @@ public final class Outbox: Sendable {
             guard found == OutboxSchema.latestVersion else {
                 throw .schemaTooNew(found: found, supported: OutboxSchema.latestVersion)
             }
-            try connection.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds); PRAGMA query_only = ON")
+            try connection.execute("PRAGMA query_only = ON")
             self.init(path: path, connection: connection)
         }
     }
@@ -92,9 +94,10 @@ public final class Outbox: Sendable {
     private init(writablePath path: String) throws(OutboxError) {
         try OwnerOnlyFiles.prepareDatabase(at: path)
         let connection = try SQLiteConnection(path: path)
+        // Before the first read: another process writing at the same moment must make this wait, not fail.
+        try connection.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
         _ = try Self.identify(connection, path: path)
         try OwnerOnlyFiles.restrict(path)
-        try connection.execute("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
         // Only takes effect on a new, empty file; lets retention give space back incrementally.
         try connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         let mode = try connection.query("PRAGMA journal_mode = WAL") { row in row.string(0) }.first

@@ -24,7 +24,8 @@ struct CrashRecoveryTests {
         // The demo clip (episodes that open and close), then a long absence that is still open when
         // the process dies.
         try DemoClip.make(in: clip)
-        for index in 0..<600 {
+        // Long enough (2000 s of media) that even a fast engine cannot reach its end before the kill.
+        for index in 0..<4000 {
             try FileManager.default.createSymbolicLink(
                 atPath: (clip as NSString).appendingPathComponent(String(format: "frame_9%04d.jpg", index)),
                 withDestinationPath: TestAssets.photo("person.jpg"))
