@@ -95,6 +95,8 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         configuration.faceScale.workingSide = faceSide
         configuration.objectInputSize = objectSize
         configuration.faceScoreThreshold = rules.policy.minFaceScore
+        configuration.faceSearch.confidentScore = rules.policy.minFaceScore
+        configuration.phoneSecondLook.confidentScore = rules.policy.minPhoneScore
         return configuration
     }
 }
