@@ -3,7 +3,7 @@
 import glob, json, os, statistics, subprocess, sys, time
 
 repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 6
-proctor = ".build/release/proctor"
+proctor = os.environ.get("PROCTOR", ".build/release/proctor")  # PROCTOR: another build, for before/after
 photos = sorted(glob.glob("fixtures/photos/*.jpg"))
 extra_dir = "../shared/assets/photos/deepface"
 if os.path.isdir(extra_dir):
