@@ -169,7 +169,8 @@ public struct VisionPipelineFactory: Sendable {
     }
 
     public func makePipeline() throws(VisionError) -> VisionPipeline {
-        let search = configuration.faceSearch
+        var search = configuration.faceSearch
+        search.firstPassSide = configuration.faceScale.workingSide
         let faces: FaceSearch
         if let faceModelPath {
             // Both passes report candidates down to the search's floor; the search reports the configured score.
