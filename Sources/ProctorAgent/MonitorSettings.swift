@@ -96,6 +96,7 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         configuration.objectInputSize = objectSize
         configuration.faceScoreThreshold = rules.policy.minFaceScore
         configuration.faceSearch.confidentScore = rules.policy.minFaceScore
+        configuration.faceSearch.minContrast = rules.policy.minContrast
         configuration.phoneSecondLook.confidentScore = rules.policy.minPhoneScore
         return configuration
     }

@@ -22,8 +22,10 @@ public struct FaceSearchSettings: Sendable, Hashable, Codable {
     /// first (640 / 400 = 1.6x): images the first pass saw at full size are enlarged by that much, so the
     /// second look is never the same look again.
     public var secondPassSide = 640
-    /// The first pass's working side (the detector's ``DetectionScale/workingSide``).
+    /// The first pass's working side and the side small images are enlarged to (the detector's
+    /// ``DetectionScale``).
     public var firstPassSide = 400
+    public var firstPassMinimumSide = 160
     /// Faces from the two passes overlapping more than this are the same face (YuNet's own NMS IoU).
     public var sameFaceIoU = 0.3
     /// Weak faces smaller than this (short side, original pixels) are not confirmed: far-background heads,
@@ -39,13 +41,20 @@ public struct FaceSearchSettings: Sendable, Hashable, Codable {
     public var headFraction = 0.6
     public var headMargin = 0.1
     public var maxPersonLooks = 4
+    /// Frames flatter than this luma standard deviation (the verdict policy's blocked cut) get no second
+    /// look: on a covered lens YuNet reports the same frame-sized 0.63 "face" at every scale, and two looks
+    /// agreeing on it are no evidence.
+    public var minContrast = 12.0
 
     public init() {}
 
     /// How much the second pass enlarges an image whose long side is `side` (1 when its own downscale suffices).
     func secondPassEnlargement(longSide side: Int) -> Double {
         let zoom = Double(secondPassSide) / Double(max(firstPassSide, 1))
-        let firstScale = min(1, Double(firstPassSide) / Double(max(side, 1)))
+        let side = Double(max(side, 1))
+        let firstScale =
+            side > Double(firstPassSide) ? Double(firstPassSide) / side
+            : side < Double(firstPassMinimumSide) ? Double(firstPassMinimumSide) / side : 1
         return max(1, firstScale * zoom)
     }
 
@@ -134,10 +143,13 @@ public final class FaceSearch {
 
     /// Faces in `image`; `objects` (may be empty) are the frame's object detections, whose persons raise
     /// doubt when they outnumber the confident faces.
-    public func detect(in image: Image, objects: [DetectedObject], timings: inout StageTimings) throws(VisionError) -> [DetectedFace] {
+    public func detect(in image: Image, objects: [DetectedObject], quality: FrameQuality, timings: inout StageTimings) throws(VisionError)
+        -> [DetectedFace]
+    {
         var faces = try first.detect(in: image, timings: &timings)
         let persons = settings.persons(in: objects, width: image.width, height: image.height)
-        guard let second, settings.leavesDoubt(faces: faces, persons: persons.count) else {
+        guard second != nil, quality.contrast >= settings.minContrast, settings.leavesDoubt(faces: faces, persons: persons.count)
+        else {
             return faces.filter { $0.score >= reportScore }
         }
         secondPasses += 1

@@ -119,7 +119,7 @@ public final class VisionPipeline {
             timings.objects += stage.elapsedMilliseconds
         }
         stage = Stopwatch()
-        var faces = try faceSearch.detect(in: image, objects: objects, timings: &timings)
+        var faces = try faceSearch.detect(in: image, objects: objects, quality: quality, timings: &timings)
         timings.faces += stage.elapsedMilliseconds
         if configuration.estimatePose {
             stage = Stopwatch()
@@ -171,6 +171,7 @@ public struct VisionPipelineFactory: Sendable {
     public func makePipeline() throws(VisionError) -> VisionPipeline {
         var search = configuration.faceSearch
         search.firstPassSide = configuration.faceScale.workingSide
+        search.firstPassMinimumSide = configuration.faceScale.minimumSide
         let faces: FaceSearch
         if let faceModelPath {
             // Both passes report candidates down to the search's floor; the search reports the configured score.
