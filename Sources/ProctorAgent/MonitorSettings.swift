@@ -165,6 +165,9 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
         configuration.faceScale.workingSide = faceSide
         configuration.objectInputSize = objectSize
         configuration.faceScoreThreshold = rules.policy.minFaceScore
+        configuration.faceSearch.confidentScore = rules.policy.minFaceScore
+        configuration.faceSearch.minContrast = rules.policy.minContrast
+        configuration.phoneSecondLook.confidentScore = rules.policy.minPhoneScore
         return configuration
     }
 }

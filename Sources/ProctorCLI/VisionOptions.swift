@@ -59,6 +59,8 @@ struct VisionOptions: ParsableArguments {
         configuration.detectObjects = !noObjects
         // Faces below the verdicts' score are not reported at all, so counts in the output match the verdicts.
         configuration.faceScoreThreshold = minFaceScore
+        configuration.faceSearch.confidentScore = minFaceScore
+        configuration.phoneSecondLook.confidentScore = minPhoneScore
         configuration.objectThresholds.classMinScore[COCOLabels.cellPhone] = min(
             configuration.objectThresholds.classMinScore[COCOLabels.cellPhone] ?? minPhoneScore, minPhoneScore)
         return configuration

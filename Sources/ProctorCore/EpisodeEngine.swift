@@ -58,7 +58,7 @@ public struct EpisodeEngine: Sendable {
     }
 
     /// How far back, in seconds, an opening episode's evidence frame can lie behind the frame that opened
-    /// it (the longest `openAfter`); the phone vote adds up to `openWindow - 1` frames. The caller's
+    /// it (the longest `openAfter`); the phone rule adds up to `max(openWindow, evidenceWindow) - 1` checked frames. The caller's
     /// frame buffer must cover at least this much.
     public var longestOpenDelay: Double {
         EpisodeType.allCases.compactMap { rules.durationRule(for: $0)?.openAfter }.max() ?? 0

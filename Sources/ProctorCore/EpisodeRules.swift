@@ -33,7 +33,8 @@ public struct DurationRule: Sendable, Hashable, Codable {
     }
 }
 
-/// A rule that votes over the last few analysed frames instead of over time.
+/// A rule that votes over the last few analysed frames instead of over time, and also accumulates
+/// weak evidence over them.
 ///
 /// Used for phones: a detector that sees a phone in 2 of 3 frames is reliable even though single
 /// frames flicker. It opens when at least `openCount` of the last `openWindow` frames show the
@@ -41,19 +42,58 @@ public struct DurationRule: Sendable, Hashable, Codable {
 /// last `closeWindow` frames lack it (end = the last frame that showed it). The default close vote,
 /// 3 of 3, is stricter than the open vote so a flickering phone stays one episode instead of
 /// opening and closing on alternate frames.
+///
+/// Evidence: a small phone held low scores 0.10-0.15 frame after frame, under the per-frame cut, while
+/// a bottle can score 0.17 once. So the frame's best score counts as evidence from `minFrameEvidence`
+/// up, and the rule also opens when the last `evidenceWindow` frames sum to at least `openEvidence`
+/// over at least `minEvidenceFrames` frames (defaults: four checks at 0.12 open; one 0.17 never does).
+/// A frame with evidence keeps an open episode open. `openEvidence` 0 turns the accumulation off.
 public struct FrameVoteRule: Sendable, Hashable, Codable {
     public var openWindow: Int
     public var openCount: Int
     public var closeWindow: Int
     public var closeCount: Int
     public var severity: EpisodeSeverity
+    public var evidenceWindow: Int
+    public var openEvidence: Double
+    public var minEvidenceFrames: Int
+    public var minFrameEvidence: Double
 
-    public init(openWindow: Int, openCount: Int, closeWindow: Int, closeCount: Int, severity: EpisodeSeverity) {
+    public init(
+        openWindow: Int, openCount: Int, closeWindow: Int, closeCount: Int, severity: EpisodeSeverity,
+        evidenceWindow: Int = 4, openEvidence: Double = 0.45, minEvidenceFrames: Int = 3, minFrameEvidence: Double = 0.1
+    ) {
         self.openWindow = openWindow
         self.openCount = openCount
         self.closeWindow = closeWindow
         self.closeCount = closeCount
         self.severity = severity
+        self.evidenceWindow = evidenceWindow
+        self.openEvidence = openEvidence
+        self.minEvidenceFrames = minEvidenceFrames
+        self.minFrameEvidence = minFrameEvidence
+    }
+
+    /// Whether weak evidence is accumulated at all.
+    public var accumulatesEvidence: Bool { openEvidence > 0 }
+
+    private enum CodingKeys: String, CodingKey {
+        case openWindow, openCount, closeWindow, closeCount, severity
+        case evidenceWindow, openEvidence, minEvidenceFrames, minFrameEvidence
+    }
+
+    /// The vote keys are required; the evidence keys default (files written before they existed still load).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = FrameVoteRule(openWindow: 3, openCount: 2, closeWindow: 3, closeCount: 3, severity: .high)
+        self.init(
+            openWindow: try c.decode(Int.self, forKey: .openWindow), openCount: try c.decode(Int.self, forKey: .openCount),
+            closeWindow: try c.decode(Int.self, forKey: .closeWindow), closeCount: try c.decode(Int.self, forKey: .closeCount),
+            severity: try c.decode(EpisodeSeverity.self, forKey: .severity),
+            evidenceWindow: try c.decodeIfPresent(Int.self, forKey: .evidenceWindow) ?? d.evidenceWindow,
+            openEvidence: try c.decodeIfPresent(Double.self, forKey: .openEvidence) ?? d.openEvidence,
+            minEvidenceFrames: try c.decodeIfPresent(Int.self, forKey: .minEvidenceFrames) ?? d.minEvidenceFrames,
+            minFrameEvidence: try c.decodeIfPresent(Double.self, forKey: .minFrameEvidence) ?? d.minFrameEvidence)
     }
 }
 
@@ -141,6 +181,12 @@ public struct EpisodeRules: Sendable, Hashable, Codable {
         }
         guard vote.closeWindow >= 1, (1...vote.closeWindow).contains(vote.closeCount) else {
             throw EpisodeRulesError("phoneDetected: need 1 <= closeCount <= closeWindow")
+        }
+        guard vote.openEvidence.isFinite, vote.openEvidence >= 0, vote.minFrameEvidence.isFinite, vote.minFrameEvidence > 0 else {
+            throw EpisodeRulesError("phoneDetected: openEvidence must be finite and >= 0, minFrameEvidence finite and > 0")
+        }
+        guard vote.evidenceWindow >= 1, vote.evidenceWindow <= 1000, (1...vote.evidenceWindow).contains(vote.minEvidenceFrames) else {
+            throw EpisodeRulesError("phoneDetected: need 1 <= minEvidenceFrames <= evidenceWindow <= 1000")
         }
         guard (0...Self.maxSeconds).contains(cameraLost.closeAfter) else {
             throw EpisodeRulesError("cameraLost: closeAfter must be in 0...\(Int(Self.maxSeconds)) s")

@@ -10,6 +10,9 @@ struct RuleSignal: Sendable, Hashable {
     var holds: Bool
     var confidence: Double
     var labels: Set<String>
+    /// Weak support below the per-frame cut (phones: the best score from the rule's evidence floor up);
+    /// 0 when there is none.
+    var evidence: Double = 0
 
     static let absent = RuleSignal(holds: false, confidence: 0, labels: [])
 }
@@ -41,9 +44,14 @@ struct FrameSignals: Sendable {
             let best = policy.extraPersons(in: analysis).map(\.score).max() ?? 0
             signals[.extraPerson] = RuleSignal(holds: true, confidence: best, labels: [DetectedObject.personLabel])
         }
+        let phoneScore = analysis.objects(labelled: DetectedObject.phoneLabel).map(\.score).max() ?? 0
         if verdicts.contains(.phone) {
             let best = policy.phones(in: analysis).map(\.score).max() ?? 0
-            signals[.phoneDetected] = RuleSignal(holds: true, confidence: best, labels: [DetectedObject.phoneLabel])
+            signals[.phoneDetected] = RuleSignal(
+                holds: true, confidence: best, labels: [DetectedObject.phoneLabel], evidence: max(best, phoneScore))
+        } else if rules.phoneDetected.accumulatesEvidence, phoneScore >= rules.phoneDetected.minFrameEvidence {
+            signals[.phoneDetected] = RuleSignal(
+                holds: false, confidence: phoneScore, labels: [DetectedObject.phoneLabel], evidence: phoneScore)
         }
         if verdicts.contains(.lookingAway),
             let pose = faces.max(by: { $0.box.area < $1.box.area })?.pose

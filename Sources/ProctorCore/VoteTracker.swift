@@ -32,13 +32,30 @@ struct VoteTracker: Sendable {
         return run.episode(id: openID, type: type, severity: rule.severity, closed: false)
     }
 
+    /// Whether a frame supports the condition: it holds, or (evidence on) carries weak evidence.
+    private func supports(_ signal: RuleSignal) -> Bool {
+        signal.holds || (rule.accumulatesEvidence && signal.evidence >= rule.minFrameEvidence)
+    }
+
+    /// The frames that open the episode now, oldest first: the vote's holding frames, else the evidence
+    /// window's supporting frames when they add up; nil when neither opens.
+    private func opening() -> [Vote]? {
+        let holding = recent.suffix(rule.openWindow).filter(\.signal.holds)
+        if holding.count >= rule.openCount { return holding }
+        guard rule.accumulatesEvidence else { return nil }
+        let supporting = recent.suffix(rule.evidenceWindow).filter { supports($0.signal) }
+        let total = supporting.map(\.signal.evidence).reduce(0, +)
+        guard supporting.count >= rule.minEvidenceFrames, total >= rule.openEvidence - 1e-9 else { return nil }
+        return supporting
+    }
+
     mutating func step(frame: ObservedFrame, signal: RuleSignal, makeID: () -> UUID) -> EpisodeChange? {
         recent.append(Vote(frame: frame, signal: signal))
-        let keep = max(rule.openWindow, rule.closeWindow)
+        let keep = max(rule.openWindow, rule.closeWindow, rule.accumulatesEvidence ? rule.evidenceWindow : 0)
         if recent.count > keep { recent.removeFirst(recent.count - keep) }
 
         if let openID, var accumulated = run {
-            if signal.holds {
+            if supports(signal) {
                 accumulated.add(frame: frame, signal: signal)
                 run = accumulated
                 guard accumulated.peak > reportedPeak, accumulated.peak - reportedPeak >= minEvidenceGain else {
@@ -47,12 +64,11 @@ struct VoteTracker: Sendable {
                 reportedPeak = accumulated.peak
                 return .updated(accumulated.episode(id: openID, type: type, severity: rule.severity, closed: false))
             }
-            let absent = recent.suffix(rule.closeWindow).filter { !$0.signal.holds }.count
+            let absent = recent.suffix(rule.closeWindow).filter { !supports($0.signal) }.count
             return absent >= rule.closeCount ? stop() : nil
         }
 
-        let holding = recent.suffix(rule.openWindow).filter(\.signal.holds)
-        guard holding.count >= rule.openCount, let first = holding.first else { return nil }
+        guard let holding = opening(), let first = holding.first else { return nil }
         var accumulated = EpisodeAccumulator(frame: first.frame, signal: first.signal)
         for vote in holding.dropFirst() {
             accumulated.add(frame: vote.frame, signal: vote.signal)

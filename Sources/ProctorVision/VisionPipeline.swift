@@ -17,8 +17,35 @@ public struct VisionConfiguration: Sendable, Hashable, Codable {
     public var estimatePose = true
     /// Side of the copy on which brightness and contrast are measured.
     public var qualitySampleSide = 160
+    /// The second face pass, run when the first leaves doubt.
+    public var faceSearch = FaceSearchSettings()
+    /// The zoomed second look at weak phone candidates.
+    public var phoneSecondLook = PhoneSecondLookSettings()
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case faceScale, faceScoreThreshold, objectInputSize, objectThresholds, detectObjects, estimatePose, qualitySampleSide
+        case faceSearch, phoneSecondLook
+    }
+
+    /// Absent keys keep their defaults (configurations stored before a key existed still decode).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = VisionConfiguration()
+        faceScale = try c.decodeIfPresent(DetectionScale.self, forKey: .faceScale) ?? d.faceScale
+        faceScoreThreshold = try c.decodeIfPresent(Double.self, forKey: .faceScoreThreshold) ?? d.faceScoreThreshold
+        objectInputSize = try c.decodeIfPresent(Int.self, forKey: .objectInputSize) ?? d.objectInputSize
+        objectThresholds = try c.decodeIfPresent(ObjectThresholds.self, forKey: .objectThresholds) ?? d.objectThresholds
+        detectObjects = try c.decodeIfPresent(Bool.self, forKey: .detectObjects) ?? d.detectObjects
+        estimatePose = try c.decodeIfPresent(Bool.self, forKey: .estimatePose) ?? d.estimatePose
+        qualitySampleSide = try c.decodeIfPresent(Int.self, forKey: .qualitySampleSide) ?? d.qualitySampleSide
+        faceSearch = try c.decodeIfPresent(FaceSearchSettings.self, forKey: .faceSearch) ?? d.faceSearch
+        phoneSecondLook = try c.decodeIfPresent(PhoneSecondLookSettings.self, forKey: .phoneSecondLook) ?? d.phoneSecondLook
+    }
+
+    /// The phone score the verdicts need; weaker phones are reported only down to the detector's own floor.
+    var reportedPhoneScore: Double { objectThresholds.threshold(for: COCOLabels.cellPhone) }
 }
 
 /// One frame in, one ``FrameAnalysis`` out: faces with landmarks and head pose, objects, frame quality.
@@ -27,22 +54,39 @@ public struct VisionConfiguration: Sendable, Hashable, Codable {
 /// ``VisionPipelineFactory``).
 public final class VisionPipeline {
     public let configuration: VisionConfiguration
-    private let faceDetector: any FaceDetecting
-    private let objectDetector: (any ObjectDetecting)?
+    private let faceSearch: FaceSearch
+    private let objectSearch: ObjectSearch?
     private let poseEstimator = HeadPoseEstimator()
     public let loader: ImageLoader
     /// Compares faces with a reference photo; nil (no cost at all) without a reference.
     public var identity: IdentityVerifier?
 
-    public init(
+    /// A pipeline over single-pass detectors (no second looks).
+    public convenience init(
         configuration: VisionConfiguration, faceDetector: any FaceDetecting, objectDetector: (any ObjectDetecting)?,
         loader: ImageLoader = ImageLoader()
     ) {
+        var single = configuration
+        single.faceSearch.enabled = false
+        single.phoneSecondLook.enabled = false
+        self.init(
+            configuration: single,
+            faceSearch: FaceSearch(first: faceDetector, second: nil, settings: single.faceSearch, reportScore: configuration.faceScoreThreshold),
+            objectSearch: objectDetector.map {
+                ObjectSearch(full: $0, zoom: nil, settings: single.phoneSecondLook, reportPhoneScore: configuration.reportedPhoneScore)
+            },
+            loader: loader)
+    }
+
+    public init(configuration: VisionConfiguration, faceSearch: FaceSearch, objectSearch: ObjectSearch?, loader: ImageLoader = ImageLoader()) {
         self.configuration = configuration
-        self.faceDetector = faceDetector
-        self.objectDetector = objectDetector
+        self.faceSearch = faceSearch
+        self.objectSearch = objectSearch
         self.loader = loader
     }
+
+    /// How often the second looks ran since the pipeline was made: (face passes, phone looks).
+    public var secondLooks: (faces: Int, phones: Int) { (faceSearch.secondPasses, objectSearch?.secondLooks ?? 0) }
 
     /// Reads, decodes and analyses an image file.
     public func analyze(path: String) throws(VisionError) -> (FrameAnalysis, Image) {
@@ -73,8 +117,16 @@ public final class VisionPipeline {
         let quality = try Stopwatch.measure(&timings.quality) { () throws(VisionError) in
             try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in try image.quality(sampleSide: configuration.qualitySampleSide) }
         }
+        // Objects first: their persons tell the face stage when fewer faces than people were found.
+        var objects: [DetectedObject] = []
+        let runObjects = detectObjects && objectSearch != nil
         var stage = Stopwatch()
-        var faces = try faceDetector.detect(in: image, timings: &timings)
+        if runObjects, let objectSearch {
+            objects = try objectSearch.detect(in: image, timings: &timings)
+            timings.objects += stage.elapsedMilliseconds
+        }
+        stage = Stopwatch()
+        var faces = try faceSearch.detect(in: image, objects: objects, quality: quality, timings: &timings)
         timings.faces += stage.elapsedMilliseconds
         if configuration.estimatePose {
             stage = Stopwatch()
@@ -89,13 +141,6 @@ public final class VisionPipeline {
             stage = Stopwatch()
             identity.annotate(&faces, in: image)
             timings.identity = stage.elapsedMilliseconds
-        }
-        var objects: [DetectedObject] = []
-        let runObjects = detectObjects && objectDetector != nil
-        if runObjects, let objectDetector {
-            stage = Stopwatch()
-            objects = try objectDetector.detect(in: image, timings: &timings)
-            timings.objects += stage.elapsedMilliseconds
         }
         timings.total = timings.decode + total.elapsedMilliseconds
         return FrameAnalysis(
@@ -140,25 +185,48 @@ public struct VisionPipelineFactory: Sendable {
     }
 
     public func makePipeline() throws(VisionError) -> VisionPipeline {
-        let faces: any FaceDetecting
-        if let faceModelPath, backend.engine == .opencv {
-            faces = try YuNetFaceDetector(
-                modelPath: faceModelPath, scoreThreshold: configuration.faceScoreThreshold, scale: configuration.faceScale)
-        } else if let faceModelPath {
-            // Same faces as FaceDetectorYN, decoded in Swift from the network's raw outputs.
-            faces = try YuNetNetworkDetector(
-                modelPath: faceModelPath, backend: backend, scoreThreshold: configuration.faceScoreThreshold, scale: configuration.faceScale)
+        var search = configuration.faceSearch
+        search.firstPassSide = configuration.faceScale.workingSide
+        search.firstPassMinimumSide = configuration.faceScale.minimumSide
+        let faces: FaceSearch
+        if let faceModelPath {
+            // Both passes report candidates down to the search's floor; the search reports the configured score.
+            let candidateScore = search.enabled ? min(configuration.faceScoreThreshold, search.candidateScore) : configuration.faceScoreThreshold
+            let first = try faceDetector(modelPath: faceModelPath, scoreThreshold: candidateScore, scale: configuration.faceScale)
+            var secondScale = configuration.faceScale
+            secondScale.workingSide = max(search.secondPassSide, configuration.faceScale.workingSide)
+            let second = search.enabled && secondScale.workingSide > configuration.faceScale.workingSide
+                ? try faceDetector(modelPath: faceModelPath, scoreThreshold: candidateScore, scale: secondScale) : nil
+            faces = FaceSearch(first: first, second: second, settings: search, reportScore: configuration.faceScoreThreshold)
         } else {
-            faces = try HaarFaceDetector(cascadePath: haarCascadePath)
+            faces = FaceSearch(
+                first: try HaarFaceDetector(cascadePath: haarCascadePath), second: nil, settings: search,
+                reportScore: configuration.faceScoreThreshold)
         }
-        var objects: (any ObjectDetecting)?
+        var objects: ObjectSearch?
         if configuration.detectObjects, let objectModelPath {
-            objects = try YOLOXDetector(
-                modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: configuration.objectThresholds,
-                backend: backend)
+            let look = configuration.phoneSecondLook
+            var thresholds = configuration.objectThresholds
+            if look.enabled {
+                thresholds.classMinScore[COCOLabels.cellPhone] = min(configuration.reportedPhoneScore, look.minCandidateScore)
+            }
+            let full = try YOLOXDetector(
+                modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: thresholds, backend: backend)
+            let zoom = look.enabled
+                ? try YOLOXDetector(modelPath: objectModelPath, inputSize: look.inputSize, thresholds: thresholds, backend: backend) : nil
+            objects = ObjectSearch(full: full, zoom: zoom, settings: look, reportPhoneScore: configuration.reportedPhoneScore)
         }
-        let pipeline = VisionPipeline(configuration: configuration, faceDetector: faces, objectDetector: objects, loader: loader)
+        let pipeline = VisionPipeline(configuration: configuration, faceSearch: faces, objectSearch: objects, loader: loader)
         if let identity { pipeline.identity = try IdentityVerifier(settings: identity) }
         return pipeline
+    }
+
+    /// YuNet on the selected engine: FaceDetectorYN on OpenCV; on OpenVINO the same faces, decoded in
+    /// Swift from the network's raw outputs.
+    private func faceDetector(modelPath: String, scoreThreshold: Double, scale: DetectionScale) throws(VisionError) -> any FaceDetecting {
+        if backend.engine == .opencv {
+            return try YuNetFaceDetector(modelPath: modelPath, scoreThreshold: scoreThreshold, scale: scale)
+        }
+        return try YuNetNetworkDetector(modelPath: modelPath, backend: backend, scoreThreshold: scoreThreshold, scale: scale)
     }
 }

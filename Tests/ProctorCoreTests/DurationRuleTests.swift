@@ -147,8 +147,9 @@ import Testing
         #expect(changes[0].time == 14.0)
         #expect(changes[0].change.episode.start == 10.0)
         #expect(changes[0].change.episode.severity == .low)
-        // 12 degrees past the 30 degree limit, out of 30 for full confidence.
-        #expect(abs(changes[0].change.episode.peakConfidence - 0.4) < 1e-9)
+        // Degrees past the yaw limit, out of 30 for full confidence (0.4 for 42 at a 30 degree limit).
+        let limit = engine.rules.policy.maxYaw
+        #expect(abs(changes[0].change.episode.peakConfidence - (42 - limit) / 30) < 1e-9)
         #expect(changes[1].time == 25.0)
         #expect(changes[1].change.episode.severity == .medium)
         #expect(changes[2].time == 32.0)
@@ -166,15 +167,15 @@ import Testing
     @Test func betterEvidenceIsReportedOnlyWhenMaterial() throws {
         var engine = try EpisodeEngine.make()
         var changes = engine.feed(from: 0, to: 5) { _ in Fixture.frame(faces: [Fixture.face(yaw: 36)]) }
-        // 0.2 -> 0.21: below the 0.05 gain, no write.
+        // 36 -> 36.3 degrees: 0.01 more confidence, below the 0.05 gain, no write.
         changes += engine.feed(from: 5, to: 6) { _ in Fixture.frame(faces: [Fixture.face(yaw: 36.3)]) }
-        // -> 0.5: reported, with the new frame as evidence.
+        // -> 45 degrees: reported, with the new frame as evidence.
         changes += engine.feed(from: 6, to: 6.5) { _ in Fixture.frame(faces: [Fixture.face(yaw: 45)]) }
         #expect(changes.map(\.kind) == ["opened", "updated"])
         let evidence = try #require(changes[1].change.episode.evidence)
         #expect(evidence.time == 6.0)
         #expect(evidence.sequence == 12)
-        #expect(abs(evidence.confidence - 0.5) < 1e-9)
+        #expect(abs(evidence.confidence - (45 - engine.rules.policy.maxYaw) / 30) < 1e-9)
         #expect(evidence.analysis.faces.first?.pose?.yaw == 45)
     }
 

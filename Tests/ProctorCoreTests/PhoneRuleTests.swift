@@ -1,7 +1,7 @@
 import Testing
 @testable import ProctorCore
 
-/// The phone rule votes over the last three analysed frames.
+/// The phone rule votes over the last three analysed frames and accumulates weak evidence over four.
 @Suite struct PhoneRuleTests {
     /// Feeds one frame per second, with or without a phone, and returns the changes with their times.
     private func run(_ pattern: String, engine: inout EpisodeEngine, scores: [Double] = []) -> [TimedChange] {
@@ -81,9 +81,39 @@ import Testing
         #expect(changes[1].time == 4)
     }
 
-    @Test func weakPhonesAreIgnored() throws {
+    @Test func aOneOffWeakPhoneNeverOpens() throws {
+        // A bottle scoring 0.17 once, then nothing phone-like: neither the vote nor the evidence opens.
         var engine = try EpisodeEngine.make()
+        #expect(run("PNNNNN", engine: &engine, scores: [0.17]).isEmpty)
+        // Nor do scattered weak sightings that never add up within the evidence window.
+        var scattered = try EpisodeEngine.make()
+        #expect(run("PNNPNNPNN", engine: &scattered, scores: [0.17, 0, 0, 0.13, 0, 0, 0.14]).isEmpty)
+    }
+
+    @Test func weakButConsistentPhoneOpens() throws {
+        // A phone held low scores 0.12-0.14, under the per-frame cut of 0.15, check after check.
+        var engine = try EpisodeEngine.make()
+        let weak = [0.13, 0.12, 0.14, 0.13, 0.12, 0, 0, 0]
+        let changes = run("PPPPPNNN", engine: &engine, scores: weak)
+        #expect(changes.map(\.kind) == ["opened", "closed"])
+        // 0.13 + 0.12 + 0.14 = 0.39 < 0.45 after three checks; the fourth makes 0.52.
+        #expect(changes[0].time == 3)
+        #expect(changes[0].change.episode.start == 0)
+        #expect(changes[0].change.episode.framesSeen == 4)
+        // Weak frames keep it open; it closes after three checks without phone evidence.
+        #expect(changes[1].time == 7)
+        #expect(changes[1].change.episode.end == 4)
+    }
+
+    @Test func phonesUnderTheEvidenceFloorAreIgnored() throws {
+        var engine = try EpisodeEngine.make()
+        let faint = engine.rules.phoneDetected.minFrameEvidence - 0.01
+        #expect(run("PPPPPPPP", engine: &engine, scores: Array(repeating: faint, count: 8)).isEmpty)
+    }
+
+    @Test func evidenceCanBeTurnedOff() throws {
+        var engine = try EpisodeEngine.make { rules in rules.phoneDetected.openEvidence = 0 }
         let weak = engine.rules.policy.minPhoneScore - 0.01
-        #expect(run("PPPP", engine: &engine, scores: [weak, weak, weak, weak]).isEmpty)
+        #expect(run("PPPPPP", engine: &engine, scores: Array(repeating: weak, count: 6)).isEmpty)
     }
 }

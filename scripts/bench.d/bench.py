@@ -8,7 +8,7 @@ import glob, json, os, statistics, subprocess, sys, tempfile, time
 from PIL import Image
 
 repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 6
-proctor = ".build/release/proctor"
+proctor = os.environ.get("PROCTOR", ".build/release/proctor")  # PROCTOR: another build, for before/after
 cores = os.cpu_count() or 1
 photos = sorted(glob.glob("fixtures/photos/*.jpg"))
 extra_dir = "../shared/assets/photos/deepface"

@@ -9,7 +9,7 @@ from PIL import Image
 minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 10
 realtime_seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
 engines = (sys.argv[3] if len(sys.argv) > 3 else "opencv,openvino").split(",")
-proctor = os.path.abspath(".build/release/proctor")
+proctor = os.path.abspath(os.environ.get("PROCTOR", ".build/release/proctor"))  # PROCTOR: another build
 pattern = [("keliamoniz1.jpg", 10), ("person.jpg", 10), ("keliamoniz2.jpg", 8), ("zidane.jpg", 8),
            ("keliamoniz1.jpg", 8), ("phone.jpg", 10), ("keliamoniz2.jpg", 6)]
 work = tempfile.mkdtemp(prefix="proctor-bench-")
