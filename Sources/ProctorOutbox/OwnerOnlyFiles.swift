@@ -60,26 +60,31 @@ enum OwnerOnlyFiles {
         try requirePlainSideFiles(of: path)
     }
 
-    /// Sets the database and its existing side files to 0600; called once the file proved an outbox.
+    /// Sets the database and its existing side files to 0600; called once the file proved an outbox,
+    /// so while this process's SQLite connection is open.
+    ///
+    /// Never through an ordinary descriptor: closing any descriptor of a file drops every POSIX lock the
+    /// process holds on it, SQLite's included. Losing the shared lock on `-shm` lets the next process to
+    /// open the outbox think it is alone and truncate the WAL index under this process's mapping (a bus
+    /// error in the monitor). `fchmodat(..., AT_SYMLINK_NOFOLLOW)` works through an O_PATH descriptor,
+    /// whose close releases no lock, and refuses a symlink.
     static func restrict(_ path: String) throws(OutboxError) {
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        try requireDatabase(descriptor, path: path, allowEmpty: .always)
-        guard fchmod(descriptor, fileMode) == 0 else {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notAnOutbox(path: path, reason: "not a regular file") }
+        guard fchmodat(AT_FDCWD, path, fileMode, AT_SYMLINK_NOFOLLOW) == 0 else {
             throw .cannotOpen(path: path, reason: "cannot restrict permissions: \(String(cString: strerror(errno)))")
         }
         tightenCompanions(of: path)
     }
 
-    /// Restricts the side files that exist, never through a symlink; a missing file is fine.
+    /// Restricts the side files that exist, never through a symlink (nor an ordinary descriptor, see
+    /// ``restrict(_:)``); a missing file is fine.
     static func tightenCompanions(of path: String) {
         for suffix in sideSuffixes {
-            let descriptor = open(path + suffix, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-            guard descriptor >= 0 else { continue }
             var info = stat()
-            if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { _ = fchmod(descriptor, fileMode) }
-            close(descriptor)
+            guard lstat(path + suffix, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            _ = fchmodat(AT_FDCWD, path + suffix, fileMode, AT_SYMLINK_NOFOLLOW)
         }
     }
 

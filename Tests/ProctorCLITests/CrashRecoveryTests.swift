@@ -33,9 +33,12 @@ struct CrashRecoveryTests {
         let outbox = folder.path("outbox.sqlite")
         let monitor = Process()
         monitor.executableURL = URL(fileURLWithPath: proctor)
-        monitor.arguments = ["monitor", "--source", clip, "--student", "s-crash", "--outbox", outbox, "-q"]
+        monitor.arguments = ["monitor", "--source", clip, "--student", "s-crash", "--outbox", outbox]
         monitor.standardOutput = FileHandle.nullDevice
-        monitor.standardError = FileHandle.nullDevice
+        // Kept in a file, so a replay that ends early says why.
+        let monitorLog = folder.path("monitor.log")
+        FileManager.default.createFile(atPath: monitorLog, contents: nil)
+        monitor.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: monitorLog))
         try monitor.run()
         defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
 
@@ -50,7 +53,9 @@ struct CrashRecoveryTests {
                 break
             }
         }
-        try #require(monitor.isRunning, "the replay ended before the kill")
+        try #require(
+            monitor.isRunning,
+            "the replay ended before the kill (status \(monitor.terminationStatus)); episodes: \(listed); monitor: \((try? String(contentsOfFile: monitorLog, encoding: .utf8))?.suffix(2000) ?? "")")
         kill(monitor.processIdentifier, SIGKILL)
         monitor.waitUntilExit()
         #expect(monitor.terminationReason == .uncaughtSignal)
@@ -119,7 +124,10 @@ struct CrashRecoveryTests {
         monitor.executableURL = URL(fileURLWithPath: proctor)
         monitor.arguments = ["monitor", "--source", clip, "--student", "s-live", "--outbox", outbox, "--realtime", "--fps", "4", "-q"]
         monitor.standardOutput = FileHandle.nullDevice
-        monitor.standardError = FileHandle.nullDevice
+        // Kept in a file, so a replay that ends early says why.
+        let monitorLog = folder.path("monitor.log")
+        FileManager.default.createFile(atPath: monitorLog, contents: nil)
+        monitor.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: monitorLog))
         try monitor.run()
         defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
         let deadline = Date().addingTimeInterval(30)
