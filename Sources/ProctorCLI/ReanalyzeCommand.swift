@@ -178,8 +178,9 @@ struct Reanalyze: ParsableCommand {
             ])
         let stop = StopFlag()
         // The current image finishes, the batch in progress is given back, and the process exits
-        // within 10 s of the signal whatever it was doing (a lease left behind runs out).
-        let watcher = SignalWatcher(exitAfter: 10) { number in
+        // within 10 s of the signal whatever it was doing (a lease left behind runs out): the hard exit
+        // comes at 8 s, so a process starved of CPU still makes the promise.
+        let watcher = SignalWatcher(exitAfter: 8) { number in
             if stop.raise(number) {
                 Terminal.writeError("\nstopping: the batch in progress goes back to the queue (again to quit now)\n")
             } else {
