@@ -36,9 +36,10 @@ public final class BatchAnalyzer: Sendable {
     /// How many pipelines wait for the next run (for tests).
     var idlePipelines: Int { idle.count }
 
-    /// Loads the models once to surface configuration errors before any work starts.
+    /// Loads the models once to surface configuration errors before any work starts. The pipeline is
+    /// kept for the first worker: compiling the networks again would cost more than a small batch.
     public func validate() throws(VisionError) {
-        _ = try factory.makePipeline()
+        idle.give(try factory.makePipeline())
     }
 
     /// Analyses `paths`, calling `emit` on the calling thread for each result in input order.

@@ -46,16 +46,27 @@ public final class YOLOXDetector: ObjectDetecting {
     }
 
     /// `backend` runs the forward pass (OpenCV DNN or OpenVINO); everything else is the same on both.
-    public init(
+    public convenience init(
         modelPath: String, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds(), backend: InferenceBackend = .openCV
     ) throws(VisionError) {
-        guard inputSize >= 64, inputSize % 32 == 0 else { throw VisionError("object input size must be a multiple of 32, at least 64") }
         // Input sizes are multiples of 32 up to inputSize on each side: a few, each compiled once.
+        let network: any InferenceNetwork
         do {
-            network = try backend.network(modelPath: modelPath, shapes: .perSize(count: 8))
+            network = try backend.network(modelPath: modelPath, shapes: Self.shapes)
         } catch {
             throw VisionError("object \(error.message)")
         }
+        try self.init(network: network, inputSize: inputSize, thresholds: thresholds)
+    }
+
+    /// How an OpenVINO network for this detector is compiled (one model per input size, 8 kept).
+    public static let shapes = OpenVINONetwork.Shapes.perSize(count: 8)
+
+    /// Over a network already loaded, which detectors used by the same thread may share (the full frame
+    /// and the zoomed look: one network holding both input sizes' compilations).
+    public init(network: any InferenceNetwork, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds()) throws(VisionError) {
+        guard inputSize >= 64, inputSize % 32 == 0 else { throw VisionError("object input size must be a multiple of 32, at least 64") }
+        self.network = network
         self.inputSize = inputSize
         self.thresholds = thresholds
     }

@@ -192,11 +192,13 @@ public struct VisionPipelineFactory: Sendable {
         if let faceModelPath {
             // Both passes report candidates down to the search's floor; the search reports the configured score.
             let candidateScore = search.enabled ? min(configuration.faceScoreThreshold, search.candidateScore) : configuration.faceScoreThreshold
-            let first = try faceDetector(modelPath: faceModelPath, scoreThreshold: candidateScore, scale: configuration.faceScale)
+            // On OpenVINO both passes share one dynamic-shape network (they run one after the other).
+            let network = backend.engine == .openvino ? try backend.network(modelPath: faceModelPath, shapes: .dynamic) : nil
+            let first = try faceDetector(modelPath: faceModelPath, network: network, scoreThreshold: candidateScore, scale: configuration.faceScale)
             var secondScale = configuration.faceScale
             secondScale.workingSide = max(search.secondPassSide, configuration.faceScale.workingSide)
             let second = search.enabled && secondScale.workingSide > configuration.faceScale.workingSide
-                ? try faceDetector(modelPath: faceModelPath, scoreThreshold: candidateScore, scale: secondScale) : nil
+                ? try faceDetector(modelPath: faceModelPath, network: network, scoreThreshold: candidateScore, scale: secondScale) : nil
             faces = FaceSearch(first: first, second: second, settings: search, reportScore: configuration.faceScoreThreshold)
         } else {
             faces = FaceSearch(
@@ -210,10 +212,25 @@ public struct VisionPipelineFactory: Sendable {
             if look.enabled {
                 thresholds.classMinScore[COCOLabels.cellPhone] = min(configuration.reportedPhoneScore, look.minCandidateScore)
             }
-            let full = try YOLOXDetector(
-                modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: thresholds, backend: backend)
-            let zoom = look.enabled
-                ? try YOLOXDetector(modelPath: objectModelPath, inputSize: look.inputSize, thresholds: thresholds, backend: backend) : nil
+            let full: YOLOXDetector
+            let zoom: YOLOXDetector?
+            if backend.engine == .openvino {
+                // One network holds both looks' compilations (416x320 and 320x320 for a webcam frame).
+                // OpenCV's DNN reallocates its layers whenever the input size changes, so there each look keeps its own.
+                let network: any InferenceNetwork
+                do {
+                    network = try backend.network(modelPath: objectModelPath, shapes: YOLOXDetector.shapes)
+                } catch {
+                    throw VisionError("object \(error.message)")
+                }
+                full = try YOLOXDetector(network: network, inputSize: configuration.objectInputSize, thresholds: thresholds)
+                zoom = look.enabled ? try YOLOXDetector(network: network, inputSize: look.inputSize, thresholds: thresholds) : nil
+            } else {
+                full = try YOLOXDetector(
+                    modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: thresholds, backend: backend)
+                zoom = look.enabled
+                    ? try YOLOXDetector(modelPath: objectModelPath, inputSize: look.inputSize, thresholds: thresholds, backend: backend) : nil
+            }
             objects = ObjectSearch(full: full, zoom: zoom, settings: look, reportPhoneScore: configuration.reportedPhoneScore)
         }
         let pipeline = VisionPipeline(configuration: configuration, faceSearch: faces, objectSearch: objects, loader: loader)
@@ -223,7 +240,12 @@ public struct VisionPipelineFactory: Sendable {
 
     /// YuNet on the selected engine: FaceDetectorYN on OpenCV; on OpenVINO the same faces, decoded in
     /// Swift from the network's raw outputs.
-    private func faceDetector(modelPath: String, scoreThreshold: Double, scale: DetectionScale) throws(VisionError) -> any FaceDetecting {
+    private func faceDetector(modelPath: String, network: (any InferenceNetwork)?, scoreThreshold: Double, scale: DetectionScale)
+        throws(VisionError) -> any FaceDetecting
+    {
+        if let network {
+            return try YuNetNetworkDetector(network: network, scoreThreshold: scoreThreshold, scale: scale)
+        }
         if backend.engine == .opencv {
             return try YuNetFaceDetector(modelPath: modelPath, scoreThreshold: scoreThreshold, scale: scale)
         }

@@ -17,12 +17,21 @@ public final class YuNetNetworkDetector: FaceDetecting {
     public var providesLandmarks: Bool { true }
     public var engine: InferenceEngine { network.engine }
 
-    public init(
+    public convenience init(
         modelPath: String, backend: InferenceBackend, scoreThreshold: Double = 0.6, nmsThreshold: Double = 0.3,
         scale: DetectionScale = DetectionScale()
     ) throws(VisionError) {
         // YuNet takes any input size (the scaled frame's own): one dynamic-shape compilation serves them all.
-        network = try backend.network(modelPath: modelPath, shapes: .dynamic)
+        try self.init(network: backend.network(modelPath: modelPath, shapes: .dynamic), scoreThreshold: scoreThreshold,
+                      nmsThreshold: nmsThreshold, scale: scale)
+    }
+
+    /// Over a network already loaded, which detectors used by the same thread may share (the first and
+    /// second face passes: one compiled network instead of two).
+    public init(
+        network: any InferenceNetwork, scoreThreshold: Double = 0.6, nmsThreshold: Double = 0.3, scale: DetectionScale = DetectionScale()
+    ) throws(VisionError) {
+        self.network = network
         self.scale = scale
         self.scoreThreshold = scoreThreshold
         self.nmsThreshold = nmsThreshold
