@@ -315,9 +315,11 @@ public final class Shipper: Sendable {
         let shipment = Shipment(
             episode: stored, studentID: session.studentID, examID: session.examID, evidenceJPEG: evidence)
         let receipt: DeliveryReceipt
+        DeliveryMetrics.attempted(sink: sink.name)
         do {
             receipt = try sink.deliver(shipment)
         } catch {
+            DeliveryMetrics.failed(sink: sink.name, error)
             try record(error, for: stored, &backoff, &report, oneShot: oneShot, maxAttempts: maxAttempts)
             if case .unusable(let reason) = error { return reason }
             return nil
