@@ -18,6 +18,10 @@ struct Proctor: AsyncParsableCommand {
     /// Runs the chosen subcommand; a ``Failure`` prints one line and exits with its own status.
     static func main() async {
         BrokenPipes.ignore()
+        // FFmpeg (under OpenCV's videoio) writes decoder complaints straight to stderr, which would
+        // break JSON-lines logs; OpenCV sets FFmpeg's level from this variable on first use. Set while
+        // the process is still single-threaded; an operator's own value wins.
+        setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0)
         // --version also names the inference engine, which needs the runtime probed: not a static string.
         if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
             print(VersionText.text())

@@ -57,6 +57,24 @@ struct StructuredLogTests {
         #expect(!result.stderr.contains("frames analysed,"))
     }
 
+    @Test func aBrokenVideoLeavesNoRawOpenCVOrFFmpegMessages() throws {
+        let folder = try TemporaryDirectory()
+        // An MP4 header over noise: FFmpeg ("moov atom not found") and OpenCV's GStreamer backend both
+        // complain on their own stderr unless silenced.
+        var bytes: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [0, 0, 0, 0] + Array("mp42isom".utf8)
+        var generator = SystemRandomNumberGenerator()
+        bytes += (0..<5000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let video = try folder.write("exam.mp4", bytes)
+        let result = try CommandRunner.run(proctor, ["monitor", "--source", video, "--student", "s-5", "--outbox", folder.path("o.sqlite")])
+        #expect(result.status == 66, "stderr: \(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        // The one-line error that ends the command, and JSON log lines before it: nothing else.
+        #expect(lines.last?.hasPrefix("error: ") == true, "\(result.stderr)")
+        for line in lines.dropLast() {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "raw line on stderr: \(line)")
+        }
+    }
+
     @Test func onATerminalTheStatusLineNamesOpenEpisodesAndMakesWayForLogLines() throws {
         let folder = try TemporaryDirectory()
         let clip = folder.path("clip")
