@@ -127,7 +127,7 @@ struct Monitor: AsyncParsableCommand {
                     "monitor stopped unexpectedly: earlier session closed at its last heartbeat",
                     metadata: [
                         "session": "\(recovered.sessionID)", "stoppedAt": "\(recovered.stoppedAt)",
-                        "closedEpisodes": "\(recovered.closedEpisodes)",
+                        "closedEpisodes": .stringConvertible(recovered.closedEpisodes),
                     ])
             }
             for deletion in try outbox.applyRetention(maxAge: settings.retentionDays * 86_400) {

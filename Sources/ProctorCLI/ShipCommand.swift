@@ -91,7 +91,7 @@ struct Ship: ParsableCommand {
                     "monitor stopped unexpectedly: session closed at its last heartbeat",
                     metadata: [
                         "session": "\(session.sessionID)", "stoppedAt": "\(session.stoppedAt)",
-                        "closedEpisodes": "\(session.closedEpisodes)",
+                        "closedEpisodes": .stringConvertible(session.closedEpisodes),
                     ])
             }
             return recovered.count

@@ -365,7 +365,7 @@ public final class Shipper: Sendable {
             if oneShot, retryAfter > Self.longestOneShotWait { backoff.abandon(stored.sessionID) }
             logger.info(
                 "delivery will be retried: \(reason)",
-                metadata: ["episode": "\(key)", "sink": "\(sink.name)", "failures": "\(failures)"])
+                metadata: ["episode": "\(key)", "sink": "\(sink.name)", "failures": .stringConvertible(failures)])
         }
     }
 
