@@ -28,6 +28,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // Libraries count through swift-metrics only; the CLI bootstraps the Prometheus backend
+        // (swift-prometheus needs only swift-atomics besides: no NIO).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // Thin C++ shim over OpenCV with a plain C header; every entry point catches C++ exceptions.
@@ -80,6 +84,7 @@ let package = Package(
             name: "ProctorAgent",
             dependencies: [
                 "ProctorCapture", "ProctorVision", "ProctorCore", "ProctorOutbox", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
@@ -89,6 +94,8 @@ let package = Package(
                 "ProctorDelivery", "ProctorReanalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
@@ -103,7 +110,9 @@ let package = Package(
                 "ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorDelivery", "ProctorTestSupport",
                 "ProctorDatabaseTestSupport",
             ]),
-        .testTarget(name: "ProctorAgentTests", dependencies: ["ProctorAgent", "ProctorTestSupport"]),
+        .testTarget(
+            name: "ProctorAgentTests",
+            dependencies: ["ProctorAgent", "ProctorTestSupport", .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport", "ProctorOutbox"]),
         .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),
         // A fake V4L2 device behind the same entry points the real capture code calls.
@@ -120,6 +129,7 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "ProctorOutbox", "ProctorCore", "ProctorVision",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Needs a real PostgreSQL server: run through scripts/test or scripts/with-postgres.

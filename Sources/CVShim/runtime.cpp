@@ -22,7 +22,9 @@ int pv_num_threads(void) {
 
 void pv_quiet_logs(void) {
     try {
-        cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+        // Silent: OpenCV's messages would break the JSON-lines logs, and every error they describe also
+        // reaches Swift as the shim's error text (the exception's what()).
+        cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     } catch (...) {
     }
 }

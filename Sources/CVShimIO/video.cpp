@@ -2,6 +2,7 @@
 #include "guard.hpp"
 #include "proctor_cvio.h"
 
+#include <dlfcn.h>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -12,6 +13,23 @@ struct pv_video {
     cv::VideoCapture capture;
 };
 
+namespace {
+// FFmpeg prints decoder complaints ("[h264 @ 0x...] error while decoding MB") straight to stderr,
+// which would break the monitor's JSON-lines logs. videoio already loaded libavutil (a link
+// dependency), so it is found without loading anything; OpenCV sets FFmpeg's level when its
+// backend first registers, during the first open, hence a call before and after each open.
+void quiet_ffmpeg() {
+    for (const char *name : {"libavutil.so.57", "libavutil.so.58", "libavutil.so.59", "libavutil.so.56"}) {
+        void *library = dlopen(name, RTLD_NOW | RTLD_NOLOAD);
+        if (library == nullptr) continue;
+        auto set_level = reinterpret_cast<void (*)(int)>(dlsym(library, "av_log_set_level"));
+        if (set_level != nullptr) set_level(-8);  // AV_LOG_QUIET
+        dlclose(library);  // drops only the reference NOLOAD added
+        return;
+    }
+}
+}  // namespace
+
 extern "C" {
 
 int pvio_video_open(const char *source, pv_video **out, char *err, size_t errcap) {
@@ -19,7 +37,10 @@ int pvio_video_open(const char *source, pv_video **out, char *err, size_t errcap
         *out = nullptr;
         if (source == nullptr) return fail(err, errcap, "no source");
         auto *video = new pv_video();
-        if (!video->capture.open(source, cv::CAP_ANY)) {
+        quiet_ffmpeg();
+        const bool opened = video->capture.open(source, cv::CAP_ANY);
+        quiet_ffmpeg();
+        if (!opened) {
             delete video;
             return fail(err, errcap, std::string("cannot open video source ") + source);
         }

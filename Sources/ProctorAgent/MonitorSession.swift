@@ -37,6 +37,8 @@ public final class MonitorSession {
         public var secondsWithFace = 0.0
         public var lastFaceCount = 0
         public var openEpisodes = 0
+        /// The types of the episodes open now, in opening order (for the live status line).
+        public var openEpisodeTypes: [String] = []
         public var episodesOpened = 0
         public var mediaTime = 0.0
         public var analysisMilliseconds = 0.0
@@ -116,6 +118,9 @@ public final class MonitorSession {
         self.settings = settings
         self.pipeline = pipeline
         self.outbox = outbox
+        // Every line this session logs names it, so a collector can follow one exam.
+        var logger = logger
+        logger[metadataKey: "session"] = "\(identity.sessionID)"
         self.logger = logger
         detectsFrozenFrames = live
         engine = try EpisodeEngine(rules: settings.rules)
@@ -138,10 +143,11 @@ public final class MonitorSession {
         case .frame(let frame):
             return try analyze(frame)
         case .lost(let time, let reason):
-            logger.warning("camera lost", metadata: ["time": "\(time)", "reason": "\(reason)"])
+            AgentMetrics.cameraWasLost()
+            logger.warning("camera lost", metadata: ["time": .stringConvertible(time), "reason": "\(reason)"])
             return try commit(engine.cameraLost(time: time))
         case .restored(let time):
-            logger.notice("camera restored", metadata: ["time": "\(time)"])
+            logger.notice("camera restored", metadata: ["time": .stringConvertible(time)])
             return try commit(engine.cameraRestored(time: time))
         case .ended, .failed:
             return []
@@ -178,7 +184,8 @@ public final class MonitorSession {
             analysis = try pipeline.analyze(frame.image, detectObjects: observed % settings.objectEvery == 0)
         } catch {
             // One bad frame must not end an exam: log it and wait for the next one.
-            logger.error("frame analysis failed", metadata: ["time": "\(frame.time)", "error": "\(error)"])
+            AgentMetrics.analysisFailed()
+            logger.error("frame analysis failed", metadata: ["time": .stringConvertible(frame.time), "error": "\(error)"])
             return []
         }
         let thumbnail = detectsFrozenFrames ? try? frame.image.grayThumbnail() : nil
@@ -195,7 +202,9 @@ public final class MonitorSession {
         statistics.framesAnalyzed += 1
         statistics.lastFaceCount = faces
         statistics.mediaTime = frame.time
-        statistics.analysisMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - watch) / 1_000_000
+        let elapsed = DispatchTime.now().uptimeNanoseconds - watch
+        statistics.analysisMilliseconds = Double(elapsed) / 1_000_000
+        AgentMetrics.frameAnalysed(nanoseconds: elapsed)
         heartbeatDue = true
         return try commit(engine.observe(time: frame.time, analysis: analysis, thumbnail: thumbnail))
     }
@@ -215,7 +224,8 @@ public final class MonitorSession {
                     thumbnail = Data(try annotated.jpegData(quality: 80))
                     writtenEvidence[episode.id] = best.sequence
                 } catch {
-                    logger.error("evidence encoding failed", metadata: ["episode": "\(episode.id)", "error": "\(error)"])
+                    logger.error(
+                        "evidence encoding failed", metadata: ["episode": "\(episode.id.uuidString.lowercased())", "error": "\(error)"])
                 }
             }
             remember(
@@ -225,19 +235,28 @@ public final class MonitorSession {
             switch change {
             case .opened:
                 statistics.episodesOpened += 1
+                AgentMetrics.episodeOpened(type: episode.type.rawValue)
                 logger.notice(
                     "episode opened",
-                    metadata: ["type": "\(episode.type.rawValue)", "severity": "\(episode.severity)", "start": "\(episode.start)"])
+                    metadata: [
+                        "episode": "\(episode.id.uuidString.lowercased())", "type": "\(episode.type.rawValue)",
+                        "severity": "\(episode.severity)", "start": .stringConvertible(episode.start),
+                    ])
             case .closed:
                 writtenEvidence[episode.id] = nil
-                logger.info(
+                // The same level as "opened": a collector filtering on notice sees both ends.
+                logger.notice(
                     "episode closed",
-                    metadata: ["type": "\(episode.type.rawValue)", "start": "\(episode.start)", "end": "\(episode.end ?? episode.lastSeen)"])
+                    metadata: [
+                        "episode": "\(episode.id.uuidString.lowercased())", "type": "\(episode.type.rawValue)",
+                        "start": .stringConvertible(episode.start), "end": .stringConvertible(episode.end ?? episode.lastSeen),
+                    ])
             case .updated:
                 break
             }
         }
         statistics.openEpisodes = engine.openEpisodes.count
+        statistics.openEpisodeTypes = engine.openEpisodes.sorted { $0.start < $1.start }.map(\.type.rawValue)
         try writePending(force: false)
         return changes
     }
@@ -255,7 +274,9 @@ public final class MonitorSession {
         if let past = trouble, past.wrote {
             logger.error(
                 "outbox writable again: every kept episode change is saved",
-                metadata: ["failures": "\(past.failures)", "seconds": "\(Int(now().timeIntervalSince(past.since)))"])
+                metadata: [
+                    "failures": .stringConvertible(past.failures), "seconds": .stringConvertible(Int(now().timeIntervalSince(past.since))),
+                ])
             trouble = nil
         }
     }
@@ -319,8 +340,8 @@ public final class MonitorSession {
         logger.error(
             "outbox write failed; monitoring goes on with the changes kept in memory",
             metadata: [
-                "error": "\(error)", "unsaved": "\(unsaved.count)", "failures": "\(current.failures)",
-                "retryIn": "\(delay)",
+                "error": "\(error)", "unsaved": .stringConvertible(unsaved.count), "failures": .stringConvertible(current.failures),
+                "retryIn": .stringConvertible(delay),
             ])
         if wall.timeIntervalSince(current.since) >= outboxRetry.giveUpAfter {
             throw OutboxError.cannotOpen(

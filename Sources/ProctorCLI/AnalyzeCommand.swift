@@ -11,8 +11,8 @@ struct Analyze: ParsableCommand {
             Writes one JSON object per image (--format jsonl, the default when stdout is not a terminal) or a \
             table (the default on a terminal), then a summary. Unreadable or invalid images get an "error" \
             entry and never stop the run.
-            Exit status: 0 when every image was analyzed, 1 when some failed, 64 on usage errors, 78 when \
-            the models cannot be loaded.
+            Example: proctor analyze photos/ --format table
+            \(ExitStatus.line([(0, "every image analysed"), (1, "some images failed"), (64, nil), (74, nil), (78, "models cannot be loaded")]))
             """
     )
 
@@ -31,7 +31,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Output format: jsonl or table (default: jsonl when piped, table on a terminal).")
     var format: Format?
 
-    @Option(name: .shortAndLong, help: "Parallel jobs (default: all cores).")
+    @Option(name: .shortAndLong, help: "Parallel jobs (unless given: one per core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @OptionGroup var tuning: VisionOptions

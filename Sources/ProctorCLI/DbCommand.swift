@@ -7,6 +7,7 @@ import ProctorReanalysis
 struct Db: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the project's own tables (proctor_*) in the service's database.",
+        discussion: "Example: PROCTOR_DATABASE_URL=postgresql://proctor@db/exams proctor db migrate",
         subcommands: [DbMigrate.self]
     )
 }
@@ -17,8 +18,9 @@ struct DbMigrate: ParsableCommand {
         commandName: "migrate",
         abstract: "Create or update the proctor_reanalysis tables, idempotently.",
         discussion: """
-            Safe to run again and from several machines at once (an advisory lock serialises migrations). \
-            Exit status: 0 done, 69 database unreachable, 78 refused (permissions, wrong database).
+            Safe to run again and from several machines at once (an advisory lock serialises migrations).
+            Example: proctor db migrate --database-url postgresql://proctor@db/exams
+            \(ExitStatus.line([(0, nil), (64, nil), (69, "database unreachable"), (78, "refused: permissions, wrong database")]))
             """
     )
 

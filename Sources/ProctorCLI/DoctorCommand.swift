@@ -14,7 +14,9 @@ struct Doctor: ParsableCommand {
         abstract: "Check models, camera, outbox, API health, database schema and media root.",
         discussion: """
             Prints one line per check: ok, FAIL or skip (a check is skipped when its option is not given). \
-            Never prints tokens or passwords. Exit status: 0 when nothing failed, 1 otherwise.
+            Never prints tokens or passwords.
+            Example: proctor doctor --camera /dev/video0 --api-url https://exams.example.org
+            \(ExitStatus.line([(0, "nothing failed"), (1, "a check failed"), (64, nil)]))
             """
     )
 

@@ -37,7 +37,7 @@ struct EngineOptions: ParsableArguments {
         if let notice = resolved.notice { logger.notice("\(notice)") }
         logger.notice(
             "inference engine",
-            metadata: ["engine": "\(resolved.backend)", "choice": "\(choice.rawValue)", "threads": "\(resolved.backend.threads)"])
+            metadata: ["engine": "\(resolved.backend)", "choice": "\(choice.rawValue)", "threads": .stringConvertible(resolved.backend.threads)])
         return resolved.backend
     }
 }

@@ -5,7 +5,11 @@ import ProctorOutbox
 /// `proctor episodes`: what the local outbox holds.
 struct Episodes: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the episodes in the local outbox with their session, times and delivery state.")
+        abstract: "List the episodes in the local outbox with their session, times and delivery state.",
+        discussion: """
+            Example: proctor episodes --format json --session 6f1c0d2e-0000-4000-8000-000000000000
+            \(ExitStatus.line([(0, nil), (64, nil), (66, "no outbox there"), (74, nil)]))
+            """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 

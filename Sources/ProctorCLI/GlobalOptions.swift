@@ -7,7 +7,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Directory holding the model files (default: $PROCTOR_MODELS, ./models, the package's models/).")
     var models: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "The least severe log level written.")
     var logLevel: Logger.Level = .notice
 
     @Flag(name: .shortAndLong, help: "Print nothing but results and errors.")

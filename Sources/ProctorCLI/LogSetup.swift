@@ -32,15 +32,44 @@ struct StderrLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
         if structured {
-            var object: [String: String] = [
-                "ts": Self.timestamp(), "level": event.level.rawValue, "logger": label, "msg": "\(event.message)",
-            ]
-            for (key, value) in merged { object[key] = "\(value)" }
+            var object: [String: Any] = [:]
+            for (key, value) in merged { object[key] = Self.jsonValue(value) }
+            // The envelope wins over metadata of the same name.
+            object["ts"] = Self.timestamp()
+            object["level"] = event.level.rawValue
+            object["logger"] = label
+            object["msg"] = "\(event.message)"
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             Terminal.writeError(String(decoding: data, as: UTF8.self) + "\n")
         } else {
             let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            Terminal.writeError("\(event.level.rawValue): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n")
+            Terminal.writeLogLine("\(event.level.rawValue): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n")
+        }
+    }
+
+    /// Metadata as JSON: numbers and booleans given as values (`.stringConvertible(3)`) stay numbers,
+    /// everything else is text; a non-finite number (not valid JSON) becomes text.
+    static func jsonValue(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let text):
+            return text
+        case .stringConvertible(let convertible):
+            switch convertible {
+            case let flag as Bool: return flag
+            case let number as Int: return number
+            case let number as Int64: return number
+            case let number as Int32: return number
+            case let number as UInt: return number
+            case let number as UInt64: return number
+            case let number as UInt32: return number
+            case let number as Double: return number.isFinite ? number : "\(number)"
+            case let number as Float: return number.isFinite ? Double(number) : "\(number)"
+            default: return convertible.description
+            }
+        case .array(let values):
+            return values.map(jsonValue)
+        case .dictionary(let entries):
+            return entries.mapValues(jsonValue)
         }
     }
 

@@ -17,8 +17,11 @@ struct Monitor: AsyncParsableCommand {
             Settings precedence, lowest to highest: defaults, --config FILE (JSON), PROCTOR_* environment \
             variables (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, PROCTOR_OBJECT_EVERY, PROCTOR_RETENTION_DAYS, \
             PROCTOR_OUTBOX, PROCTOR_ENGINE), command-line flags.
-            Exit status: 0 clean stop, 1 the source failed mid-run, 64 usage, 66 camera/source cannot be \
-            opened, 78 bad configuration or models.
+            Example: proctor monitor --camera /dev/video0 --student 42 --exam midterm --metrics 127.0.0.1:9464
+            \(ExitStatus.line([
+                (0, "clean stop"), (1, "the source failed mid-run"), (64, nil), (66, "camera or source cannot be opened"),
+                (78, "settings, models, outbox or metrics address"),
+            ]))
             """
     )
 
@@ -27,6 +30,7 @@ struct Monitor: AsyncParsableCommand {
     @OptionGroup var outboxOptions: OutboxOptions
     @OptionGroup(title: "Delivery (optional: without a sink, episodes wait in the outbox for `proctor ship`)")
     var delivery: DeliveryOptions
+    @OptionGroup(title: "Metrics (Prometheus text format)") var metricsOptions: MetricsOptions
 
     @Option(help: "V4L2 device to read, e.g. /dev/video0.")
     var camera: String?
@@ -43,7 +47,7 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Frames analysed per second (default 2).")
     var fps: Double?
 
-    @Option(help: "Camera frame size WIDTHxHEIGHT (default 640x480).")
+    @Option(help: "Camera frame size WIDTHxHEIGHT.")
     var size: String = "640x480"
 
     @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, identityEvery, evidenceQuality, thumbnailSide, retentionDays, engine).")
@@ -95,6 +99,9 @@ struct Monitor: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger(label: "proctor.monitor")
         OpenCVRuntime.quietLogs()
+        // Before anything counts: a metric made before the backend exists stays a no-op.
+        let metricsExport = try metricsOptions.requested ? MetricsExport(options: metricsOptions, logger: logger) : nil
+        defer { metricsExport?.stop() }
         let settings = try settings()
         var factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
         // The settings already hold PROCTOR_ENGINE over the file's value; --engine beats both.
@@ -120,7 +127,7 @@ struct Monitor: AsyncParsableCommand {
                     "monitor stopped unexpectedly: earlier session closed at its last heartbeat",
                     metadata: [
                         "session": "\(recovered.sessionID)", "stoppedAt": "\(recovered.stoppedAt)",
-                        "closedEpisodes": "\(recovered.closedEpisodes)",
+                        "closedEpisodes": .stringConvertible(recovered.closedEpisodes),
                     ])
             }
             for deletion in try outbox.applyRetention(maxAge: settings.retentionDays * 86_400) {
@@ -165,12 +172,15 @@ struct Monitor: AsyncParsableCommand {
         } catch {
             throw Failure.configuration("\(error)")
         }
+        // The one startup line: what runs, on what, with which models and settings.
         logger.notice(
             "monitoring",
-            metadata: [
-                "session": "\(identity.sessionID)", "source": "\(sampler.sourceDescription)", "outbox": "\(outboxPath)",
-                "engine": "\(factory.backend)",
-            ])
+            metadata: StartupLine.metadata(
+                session: identity.sessionID, source: sampler.sourceDescription, outbox: outboxPath, factory: factory,
+                configJSON: SessionConfiguration.json(settings: settings, engine: factory.backend)))
+        metricsExport?.start()
+        var outboxGauges = OutboxGauges(outbox: outbox, enabled: metricsExport != nil)
+        outboxGauges.refresh()
 
         // Delivery runs on its own thread and never holds up capture or analysis; what it has not sent
         // when the monitor stops stays pending in the outbox.
@@ -185,7 +195,7 @@ struct Monitor: AsyncParsableCommand {
         // stuck in a system call is left behind after 3 s, and a monitor still running 10 s after the
         // signal exits anyway (its session is then recovered as ended abnormally by the next start).
         let stopping = SignalWatcher(exitAfter: Self.stopGraceSeconds) { signal in
-            Terminal.writeError(signal == SIGINT ? "\n" : "")
+            if signal == SIGINT, Terminal.stderrIsTerminal { Terminal.writeError("\n") }
             sampler.stop(waitingAtMost: 3)
         }
         let status = StatusLine(enabled: Terminal.stderrIsTerminal && !global.quiet)
@@ -204,6 +214,7 @@ struct Monitor: AsyncParsableCommand {
                 throw Failure.configuration("outbox write failed: \(error)")
             }
             status.update(session.statistics)
+            outboxGauges.refresh()
         }
         status.clear()
         try session.finish()
@@ -215,14 +226,28 @@ struct Monitor: AsyncParsableCommand {
             shipper = nil
             let report = running.drain(maxAttempts: 1)
             logger.notice(
-                "delivery", metadata: ["delivered": "\(report.delivered)", "pending": "\(report.remaining)", "rejected": "\(report.rejected)"])
+                "delivery",
+                metadata: [
+                    "session": "\(identity.sessionID)", "delivered": .stringConvertible(report.delivered),
+                    "pending": .stringConvertible(report.remaining), "rejected": .stringConvertible(report.rejected),
+                ])
         }
+        outboxGauges.refresh(force: true)
         let stats = session.statistics
-        let summary = String(
-            format: "session %@: %d frames analysed, %.0f s with a face, %d episodes (outbox %@)", identity.sessionID,
-            stats.framesAnalyzed, stats.secondsWithFace, stats.episodesOpened, outboxPath)
-        if !global.quiet { Terminal.writeError(summary + "\n") }
-        logger.info("session closed", metadata: ["session": "\(identity.sessionID)", "episodes": "\(stats.episodesOpened)"])
+        // A person at a terminal gets a sentence; a collector gets only the JSON line below.
+        if !global.quiet, Terminal.stderrIsTerminal {
+            let summary = String(
+                format: "session %@: %d frames analysed, %.0f s with a face, %d episodes (outbox %@)", identity.sessionID,
+                stats.framesAnalyzed, stats.secondsWithFace, stats.episodesOpened, outboxPath)
+            Terminal.writeError(summary + "\n")
+        }
+        logger.notice(
+            "session closed",
+            metadata: [
+                "session": "\(identity.sessionID)", "episodes": .stringConvertible(stats.episodesOpened),
+                "framesAnalysed": .stringConvertible(stats.framesAnalyzed), "secondsWithFace": .stringConvertible(stats.secondsWithFace),
+                "outbox": "\(outboxPath)",
+            ])
         if let failure {
             Terminal.writeError("error: \(failure.description)\n")
             throw ExitCode(1)
@@ -243,13 +268,18 @@ final class StatusLine {
         times.append(now)
         times.removeAll { now.timeIntervalSince($0) > 5 }
         let rate = times.count > 1 ? Double(times.count - 1) / max(0.001, now.timeIntervalSince(times[0])) : 0
-        Terminal.writeError(
-            String(
-                format: "\r\u{1B}[2Kt=%.1fs  %.1f fps analysed  faces %d  open episodes %d  episodes %d  %.0f ms/frame", stats.mediaTime,
-                rate, stats.lastFaceCount, stats.openEpisodes, stats.episodesOpened, stats.analysisMilliseconds))
+        Terminal.showStatus(Self.text(stats, rate: rate))
+    }
+
+    /// The line itself: which episodes are open, not only how many.
+    static func text(_ stats: MonitorSession.Statistics, rate: Double) -> String {
+        let open = stats.openEpisodeTypes.isEmpty ? "none" : stats.openEpisodeTypes.joined(separator: ",")
+        return String(
+            format: "t=%.1fs  %.1f fps analysed  faces %d  open: %@  episodes %d  %.0f ms/frame", stats.mediaTime, rate,
+            stats.lastFaceCount, open, stats.episodesOpened, stats.analysisMilliseconds)
     }
 
     func clear() {
-        if enabled { Terminal.writeError("\r\u{1B}[2K") }
+        if enabled { Terminal.showStatus(nil) }
     }
 }

@@ -8,8 +8,8 @@ struct Proctor: AsyncParsableCommand {
         commandName: "proctor",
         abstract: "Computer-vision worker for online exam proctoring.",
         discussion: """
-            Exit codes: 0 success, 1 some inputs failed or a check failed, 64 usage error, 66 cannot open input, \
-            69 service unavailable, 70 internal error, 74 cannot write the output, 78 bad configuration.
+            Example: proctor monitor --camera /dev/video0 --student 42 --exam midterm --api-url https://exams.example.org
+            \(ExitStatus.all)
             """,
         version: VersionText.program,
         subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self, Reanalyze.self, Db.self]
@@ -18,6 +18,10 @@ struct Proctor: AsyncParsableCommand {
     /// Runs the chosen subcommand; a ``Failure`` prints one line and exits with its own status.
     static func main() async {
         BrokenPipes.ignore()
+        // FFmpeg (under OpenCV's videoio) writes decoder complaints straight to stderr, which would
+        // break JSON-lines logs; OpenCV sets FFmpeg's level from this variable on first use. Set while
+        // the process is still single-threaded; an operator's own value wins.
+        setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0)
         // --version also names the inference engine, which needs the runtime probed: not a static string.
         if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
             print(VersionText.text())
@@ -36,6 +40,12 @@ struct Proctor: AsyncParsableCommand {
             Terminal.writeError("error: \(failure.description)\n")
             Foundation.exit(failure.exitCode)
         } catch {
+            // ArgumentParser's own errors (usage 64, help 0, an ExitCode) keep their status; anything
+            // else escaping a command is a bug here, not the operator's: EX_SOFTWARE (70).
+            if !(error is ExitCode), exitCode(for: error) == .failure {
+                Terminal.writeError("error: \(message(for: error))\n")
+                Foundation.exit(70)
+            }
             exit(withError: error)
         }
     }

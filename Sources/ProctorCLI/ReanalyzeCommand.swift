@@ -22,8 +22,9 @@ struct Reanalyze: ParsableCommand {
             work through a PostgreSQL queue (leased batches, FOR UPDATE SKIP LOCKED); rerunning resumes. \
             Ctrl-C, SIGTERM or SIGHUP stops within seconds (the batch in progress is given back). --summary and --export read the findings only.
             Folder mode (PATH...): exactly `proctor analyze` with the same options and output.
-            Exit status: 0 done, 64 usage, 69 database or media root unavailable, 78 models or tables \
-            missing, 128+N when stopped by signal N (the rest is left for the next run).
+            Example: proctor reanalyze --database-url postgresql://proctor@db/exams --media-root /srv/media --summary
+            \(ExitStatus.line([(0, nil), (1, "folder mode: some images failed"), (64, nil), (69, "database or media root unavailable"), (78, "models or tables missing")])) \
+            128+N when stopped by signal N (the rest is left for the next run).
             """
     )
 
@@ -61,7 +62,7 @@ struct Reanalyze: ParsableCommand {
     @Flag(help: "Also analyse the students' reference photos (proctoring_student.photo).")
     var includeStudentPhotos = false
 
-    @Option(name: .shortAndLong, help: "Parallel analysis threads (default: all cores).")
+    @Option(name: .shortAndLong, help: "Parallel analysis threads (unless given: one per core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Images claimed per batch; Ctrl-C waits for the current batch.")

@@ -20,6 +20,8 @@ struct Report: ParsableCommand {
             their first event) to --until (default: now), with evidence files from --media-root; the database \
             keeps no durations, so each event is a moment on the page. The HTML page is self-contained (inline \
             CSS, embedded evidence thumbnails) and holds biometric data: it is written readable by its owner only.
+            Example: proctor report --out session.html
+            \(ExitStatus.line([(0, nil), (64, nil), (66, "no such session or student"), (69, "database unreachable"), (74, nil), (78, nil)]))
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case html, json }

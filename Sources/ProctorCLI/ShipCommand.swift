@@ -17,10 +17,12 @@ struct Ship: ParsableCommand {
             Sessions whose monitor died (killed, crashed) are closed first at their last heartbeat \
             ("ended abnormally") and their episodes delivered. Episodes another running shipper holds are \
             waited for up to 30 s, then counted as not delivered.
-            Exit status: 0 when everything deliverable was delivered, 66 when the outbox is missing, \
-            69 when deliverable episodes are left (service unreachable, or held by another shipper), \
-            78 when the sink is misconfigured (bad token or URL, a redirect, media root not writable, \
-            schema missing).
+            Example: PROCTOR_API_TOKEN=... proctor ship --api-url https://exams.example.org
+            \(ExitStatus.line([
+                (0, "everything deliverable was delivered"), (64, nil), (66, "the outbox is missing"),
+                (69, "deliverable episodes are left: service unreachable, or held by another shipper"),
+                (78, "the sink is misconfigured: bad token or URL, a redirect, media root not writable, schema missing"),
+            ]))
             """
     )
 
@@ -89,7 +91,7 @@ struct Ship: ParsableCommand {
                     "monitor stopped unexpectedly: session closed at its last heartbeat",
                     metadata: [
                         "session": "\(session.sessionID)", "stoppedAt": "\(session.stoppedAt)",
-                        "closedEpisodes": "\(session.closedEpisodes)",
+                        "closedEpisodes": .stringConvertible(session.closedEpisodes),
                     ])
             }
             return recovered.count

@@ -315,9 +315,11 @@ public final class Shipper: Sendable {
         let shipment = Shipment(
             episode: stored, studentID: session.studentID, examID: session.examID, evidenceJPEG: evidence)
         let receipt: DeliveryReceipt
+        DeliveryMetrics.attempted(sink: sink.name)
         do {
             receipt = try sink.deliver(shipment)
         } catch {
+            DeliveryMetrics.failed(sink: sink.name, error)
             try record(error, for: stored, &backoff, &report, oneShot: oneShot, maxAttempts: maxAttempts)
             if case .unusable(let reason) = error { return reason }
             return nil
@@ -363,7 +365,7 @@ public final class Shipper: Sendable {
             if oneShot, retryAfter > Self.longestOneShotWait { backoff.abandon(stored.sessionID) }
             logger.info(
                 "delivery will be retried: \(reason)",
-                metadata: ["episode": "\(key)", "sink": "\(sink.name)", "failures": "\(failures)"])
+                metadata: ["episode": "\(key)", "sink": "\(sink.name)", "failures": .stringConvertible(failures)])
         }
     }
 

@@ -80,6 +80,6 @@ public enum OpenCVRuntime {
         return Int(pv_num_threads())
     }
 
-    /// Keeps OpenCV's informational logging off the terminal (also done on first use).
+    /// Keeps OpenCV's own log messages off stderr (also done on first use).
     public static func quietLogs() { _ = configured }
 }
