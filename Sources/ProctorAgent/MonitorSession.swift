@@ -158,6 +158,10 @@ public final class MonitorSession {
         while true {
             do {
                 try flushUnsaved()
+                // The last frame's media time is how long the session watched (the report's session length).
+                try outbox.heartbeat(
+                    sessionID: identity.sessionID, media: time ?? statistics.mediaTime,
+                    framesAnalyzed: statistics.framesAnalyzed, secondsWithFace: statistics.secondsWithFace, at: now())
                 try outbox.closeSession(
                     id: identity.sessionID, endedAt: endedAt, framesAnalyzed: statistics.framesAnalyzed,
                     secondsWithFace: statistics.secondsWithFace)
