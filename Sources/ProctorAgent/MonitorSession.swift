@@ -214,8 +214,8 @@ public final class MonitorSession {
             {
                 do {
                     jpeg = Data(try frame.image.jpegData(quality: settings.evidenceQuality))
-                    let annotated = try frame.image.annotated(with: best.analysis.scaled(by: frame.scale))
-                        .fitting(maxSide: settings.thumbnailSide)
+                    let annotated = try frame.image.annotatedThumbnail(
+                        with: best.analysis.scaled(by: frame.scale), maxSide: settings.thumbnailSide)
                     thumbnail = Data(try annotated.jpegData(quality: 80))
                     writtenEvidence[episode.id] = best.sequence
                 } catch {
