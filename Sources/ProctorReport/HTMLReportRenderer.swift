@@ -226,7 +226,7 @@ public struct HTMLReportRenderer: Sendable {
         }
         func zoomCaption() {
             guard let full else { return }
-            page.raw("<figcaption><a href=\"#frame-\(key)\">🔍 Full frame (\(full.width)×\(full.height))</a></figcaption>")
+            page.raw("<figcaption><a href=\"#frame-\(key)\">View the full frame (\(full.width)×\(full.height))</a></figcaption>")
         }
         if entry.type == .differentPerson, let reference = report.reference, let evidence = entry.evidence {
             // Who should be at the desk beside who was: the reviewer compares the faces themselves.

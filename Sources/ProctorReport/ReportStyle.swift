@@ -76,7 +76,7 @@ enum ReportStyle {
         .group > summary { cursor: pointer; padding: 10px 14px; background: var(--panel); border-radius: 8px; }
         .group[open] > summary { border-bottom: 1px solid var(--line); border-radius: 8px 8px 0 0; }
         .group > summary .meta { color: var(--muted); margin-left: 8px; }
-        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 12px; padding: 12px; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(600px, 1fr)); gap: 12px; padding: 12px; }
         .card { display: grid; grid-template-columns: 300px 1fr; border: 1px solid var(--line); border-left: 5px solid;
           border-radius: 6px; overflow: hidden; background: #fff; break-inside: avoid; page-break-inside: avoid; }
         .card.sev-high { border-left-color: var(--high); }
