@@ -52,14 +52,21 @@ public struct ReportBuilder: Sendable {
         let ordered = input.episodes.sorted {
             ($0.start, Self.rank($0.type), $0.id.uuidString) < ($1.start, Self.rank($1.type), $1.id.uuidString)
         }
-        // Episodes at the same moment keep the same frame: it is shrunk, embedded and counted once.
-        var holder: [Data: UUID] = [:]
+        // Episodes at the same moment keep the same frame: it is shrunk, embedded and counted once. The
+        // same bytes far apart in time (a frozen camera, a source that reuses one image) stay separate cards.
+        var holder: [Data: (id: UUID, start: Double)] = [:]
         var sharesWith: [UUID: UUID] = [:]
+        var cards = 0
         for episode in ordered {
             guard let image = episode.evidence else { continue }
-            if let first = holder[image] { sharesWith[episode.id] = first } else { holder[image] = episode.id }
+            if let first = holder[image], episode.start - first.start <= Self.sameMomentSeconds {
+                sharesWith[episode.id] = first.id
+            } else {
+                holder[image] = (episode.id, episode.start)
+                cards += 1
+            }
         }
-        let share = min(maxImageBytes, evidenceBudgetBytes / max(1, holder.count))
+        let share = min(maxImageBytes, evidenceBudgetBytes / max(1, cards))
         var entries = ordered.map { entry(for: $0, reportEnd: duration, imageBytes: share) }
         for index in entries.indices {
             guard let first = sharesWith[entries[index].id] else { continue }
@@ -115,6 +122,10 @@ public struct ReportBuilder: Sendable {
             entries[index].fullFrame = shrunk
         }
     }
+
+    /// Episodes whose starts are this close, with the same evidence frame, are one moment: the rules'
+    /// opening delays (1–4 s by default) put the episodes one event causes a few seconds apart.
+    static let sameMomentSeconds = 10.0
 
     /// A full frame smaller than this is no better than the thumbnail.
     private static let smallestFullFrame = 30_000

@@ -106,6 +106,10 @@ struct ReviewerPageTests {
             ReportEpisodeInput(
                 id: away, type: .lookingAway, severity: .low, start: 300, end: 310, peakConfidence: 0.6, framesSeen: 20,
                 evidence: other),
+            // The same bytes five minutes later (a frozen camera) are another moment: a card of their own.
+            ReportEpisodeInput(
+                id: ReportFixtures.uuid(4), type: .cameraBlocked, severity: .medium, start: 400, end: 420, peakConfidence: 0.9,
+                framesSeen: 40, evidence: thumbnail),
         ]
         let session = ReportSession(
             id: "moment", studentID: "s-1", examID: "quiz", startedAt: ReportFixtures.demoStart,
@@ -115,14 +119,15 @@ struct ReviewerPageTests {
         try #require(page.parseError == nil, "\(page.parseError ?? "")")
 
         let cards = page.all("article")
-        #expect(cards.count == 2)
+        #expect(cards.count == 3)
         let shared = try #require(cards.first { $0.attributes["data-episodes"]?.contains(" ") == true })
         let key = { (id: UUID) in id.uuidString.lowercased() }
         #expect(Set(shared.attributes["data-episodes"]?.split(separator: " ").map(String.init) ?? []) == [key(faces), key(person)])
         #expect(shared.text.contains("2 episodes at this moment share this frame"))
         #expect(shared.text.contains(key(faces)) && shared.text.contains(key(person)))
         // The frame once, not once per episode.
-        #expect(page.all("img") { $0.attributes["alt"]?.hasPrefix("Evidence frame") == true }.count == 2)
+        #expect(page.all("img") { $0.attributes["alt"]?.hasPrefix("Evidence frame") == true }.count == 3)
+        #expect(report.episodes.first { $0.id == ReportFixtures.uuid(4) }?.sharesEvidenceWith == nil)
         #expect(page.all("img") { $0.attributes["alt"]?.hasPrefix("Full evidence frame") == true }.count == 1)
         // The card sits in the group of the type listed first; the other type's group points at it
         // instead of repeating the frame.
