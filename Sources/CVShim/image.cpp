@@ -180,6 +180,33 @@ int pv_image_draw_box(pv_image *image, int x, int y, int width, int height, uint
     });
 }
 
+int pv_text_size(const char *text, double scale, int thickness, int *width, int *height, int *baseline,
+                 char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (text == nullptr || width == nullptr || height == nullptr || baseline == nullptr)
+            return fail(err, errcap, "invalid argument");
+        int base = 0;
+        cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, scale, std::max(1, thickness), &base);
+        *width = size.width;
+        *height = size.height;
+        *baseline = base;
+        return 0;
+    });
+}
+
+int pv_image_draw_label(pv_image *image, int x, int y, int width, int height, uint8_t fill_blue,
+                        uint8_t fill_green, uint8_t fill_red, int text_x, int text_y, uint8_t text_blue,
+                        uint8_t text_green, uint8_t text_red, double scale, int thickness, const char *text,
+                        char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (!valid(image) || text == nullptr) return fail(err, errcap, "invalid image");
+        cv::rectangle(image->mat, cv::Rect(x, y, width, height), cv::Scalar(fill_blue, fill_green, fill_red), cv::FILLED);
+        cv::putText(image->mat, text, cv::Point(text_x, text_y), cv::FONT_HERSHEY_SIMPLEX, scale,
+                    cv::Scalar(text_blue, text_green, text_red), std::max(1, thickness), cv::LINE_AA);
+        return 0;
+    });
+}
+
 int pv_image_draw_point(pv_image *image, int x, int y, int radius, uint8_t blue, uint8_t green, uint8_t red,
                         char *err, size_t errcap) {
     return guarded(err, errcap, [&] {

@@ -33,25 +33,3 @@ struct EvidenceBuffer {
 
     func frame(sequence: Int) -> Frame? { frames.last { $0.sequence == sequence }?.frame }
 }
-
-extension FrameAnalysis {
-    /// The analysis in the coordinates of a copy of its frame scaled by `factor`.
-    func scaled(by factor: Double) -> FrameAnalysis {
-        guard factor != 1 else { return self }
-        var copy = self
-        copy.width = Int((Double(width) * factor).rounded())
-        copy.height = Int((Double(height) * factor).rounded())
-        copy.faces = faces.map { face in
-            var face = face
-            face.box = face.box.scaled(by: factor)
-            face.landmarks = face.landmarks?.scaled(by: factor)
-            return face
-        }
-        copy.objects = objects.map { object in
-            var object = object
-            object.box = object.box.scaled(by: factor)
-            return object
-        }
-        return copy
-    }
-}

@@ -164,6 +164,10 @@ public final class MonitorSession {
         while true {
             do {
                 try flushUnsaved()
+                // The last frame's media time is how long the session watched (the report's session length).
+                try outbox.heartbeat(
+                    sessionID: identity.sessionID, media: time ?? statistics.mediaTime,
+                    framesAnalyzed: statistics.framesAnalyzed, secondsWithFace: statistics.secondsWithFace, at: now())
                 try outbox.closeSession(
                     id: identity.sessionID, endedAt: endedAt, framesAnalyzed: statistics.framesAnalyzed,
                     secondsWithFace: statistics.secondsWithFace)
@@ -219,8 +223,8 @@ public final class MonitorSession {
             {
                 do {
                     jpeg = Data(try frame.image.jpegData(quality: settings.evidenceQuality))
-                    let annotated = try frame.image.annotated(with: best.analysis.scaled(by: frame.scale))
-                        .fitting(maxSide: settings.thumbnailSide)
+                    let annotated = try frame.image.annotatedThumbnail(
+                        with: best.analysis.scaled(by: frame.scale), maxSide: settings.thumbnailSide)
                     thumbnail = Data(try annotated.jpegData(quality: 80))
                     writtenEvidence[episode.id] = best.sequence
                 } catch {

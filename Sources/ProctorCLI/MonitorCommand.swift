@@ -167,7 +167,8 @@ struct Monitor: AsyncParsableCommand {
         let session: MonitorSession
         do {
             session = try MonitorSession(identity: identity, settings: settings, pipeline: pipeline, outbox: outbox, live: live, logger: logger)
-            let configJSON = SessionConfiguration.json(settings: settings, engine: factory.backend)
+            let configJSON = SessionConfiguration.json(
+                settings: settings, engine: factory.backend, live: live, sourceName: camera ?? source)
             try session.start(configJSON: configJSON)
         } catch {
             throw Failure.configuration("\(error)")

@@ -5,14 +5,32 @@ import ProctorVision
 /// What a session record keeps of its configuration: the settings plus the engine that actually ran
 /// (`auto` names a choice, not an engine).
 enum SessionConfiguration {
-    static func json(settings: MonitorSettings, engine: InferenceBackend) -> String? {
+    /// - Parameters:
+    ///   - live: whether frames come from a camera or live stream (false: a replayed recording).
+    ///   - sourceName: the device, file, folder or URL read; a URL's user and password are left out.
+    static func json(settings: MonitorSettings, engine: InferenceBackend, live: Bool? = nil, sourceName: String? = nil) -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(settings),
             var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         else { return nil }
         object["inferenceEngine"] = engine.description
+        if let live {
+            // The report says "replay" from this: a recording's times are not an exam's.
+            var source: [String: Any] = ["kind": live ? "camera" : "replay"]
+            if let sourceName { source["name"] = withoutCredentials(sourceName) }
+            object["source"] = source
+        }
         guard let merged = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
         return String(decoding: merged, as: UTF8.self)
+    }
+
+    /// `rtsp://user:secret@host/path` -> `rtsp://host/path`; anything else unchanged.
+    static func withoutCredentials(_ name: String) -> String {
+        guard let scheme = name.range(of: "://") else { return name }
+        let rest = name[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@") else { return name }
+        return String(name[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
     }
 }

@@ -27,7 +27,11 @@ public struct HTMLReportRenderer: Sendable {
         // Collapsed groups would print as one line each: open them all for printing.
         page.raw(
             "<script>addEventListener('beforeprint',function(){document.querySelectorAll('details')"
-                + ".forEach(function(d){d.setAttribute('open','open')})})</script>")
+                + ".forEach(function(d){d.setAttribute('open','open')})});"
+                // Escape closes a full-frame view (a :target overlay, so it needs no script to open).
+                // (No `&&` or `<`: the page stays well-formed XML.)
+                + "addEventListener('keydown',function(e){if(e.key==='Escape'){if(location.hash.indexOf('#frame-')===0)"
+                + "{location.hash=location.hash.replace('#frame-','#card-')}}})</script>")
         page.raw("</head><body data-report-version=\"\(SessionReport.formatVersion)\"><main>")
         header(report, into: page)
         timeline(report, into: page)
@@ -50,6 +54,12 @@ public struct HTMLReportRenderer: Sendable {
         if !session.examID.isEmpty { page.raw(" · Exam <strong>").text(session.examID).raw("</strong>") }
         page.raw(" · Session <span class=\"mono\">").text(session.id).raw("</span>")
         if session.endedAt == nil { page.raw("<span class=\"live\">In progress</span>") }
+        if session.source == .replay {
+            // A recording replayed after the fact: its times are media times, not an exam sitting.
+            page.raw("<span class=\"replay\" data-field=\"source\">Replay")
+            if let name = session.sourceName { page.raw(" of ").text(name) }
+            page.raw("</span>")
+        }
         page.raw("</p></div>")
         let level = credibility.level
         page.raw("<div class=\"verdict level-\(level.rawValue)\" data-field=\"credibility\" data-level=\"\(level.rawValue)\">")
@@ -68,7 +78,9 @@ public struct HTMLReportRenderer: Sendable {
             ("end", "End", session.endedAt.map(dateTime) ?? "still running", session.endedAt == nil
                 ? "report as of \(dateTime(report.generatedAt))" : nil),
             ("duration", "Session length", ReportText.duration(session.durationSeconds),
-                session.framesAnalyzed.map { "\(ReportText.count($0)) frames analysed" }),
+                session.framesAnalyzed.map {
+                    "\(ReportText.count($0)) frames analysed" + (session.source == .replay ? " · recording time" : "")
+                }),
             points
                 ? ("monitored", "Monitored time", "not recorded", "credibility uses the session length")
                 : ("monitored", "Monitored time", ReportText.duration(session.monitoredSeconds),
@@ -179,36 +191,87 @@ public struct HTMLReportRenderer: Sendable {
             page.raw(row.count == 1 ? "episode" : "episodes").raw(" · total \(ReportText.duration(row.totalSeconds))")
             if open.isEmpty { page.raw(" · click to show") }
             page.raw("</span></summary><div class=\"cards\">")
-            for entry in entries { card(entry, report: report, into: page) }
+            for entry in entries {
+                if let holderID = entry.sharesEvidenceWith {
+                    // Shown in the card of the first episode with this frame; a pointer here when that card
+                    // sits in another type's group.
+                    guard let holder = report.episodes.first(where: { $0.id == holderID }), holder.type != entry.type
+                    else { continue }
+                    sharedPointer(entry, holder: holder, into: page)
+                } else {
+                    card(entry, sharing: report.episodes.filter { $0.sharesEvidenceWith == entry.id }, report: report, into: page)
+                }
+            }
             page.raw("</div></details>")
         }
     }
 
-    private func card(_ entry: SessionReport.Entry, report: SessionReport, into page: HTMLPage) {
-        let severity = entry.severity
+    /// One evidence frame and every episode it shows: `entry` and the episodes at the same moment.
+    private func card(
+        _ entry: SessionReport.Entry, sharing companions: [SessionReport.Entry], report: SessionReport, into page: HTMLPage
+    ) {
+        let shown = [entry] + companions
+        let severity = shown.map(\.severity).min { Self.rank($0) < Self.rank($1) } ?? entry.severity
+        let key = Self.key(entry.id)
         let name = ReportText.typeName(entry.type)
-        page.raw("<article class=\"card sev-\(severity.rawValue)\" id=\"ep-\(Self.key(entry.id))\"")
-        page.raw(" data-episode=\"\(Self.key(entry.id))\" data-type=\"\(entry.type.rawValue)\"")
-        page.raw(" data-severity=\"\(severity.rawValue)\" data-start=\"\(Self.seconds(entry.start))\"")
-        page.raw(" data-end=\"\(Self.seconds(entry.end))\">")
+        page.raw("<article class=\"card sev-\(severity.rawValue)\" id=\"card-\(key)\" data-card=\"\(key)\" data-type=\"\(entry.type.rawValue)\"")
+        page.raw(" data-episodes=\"\(shown.map { Self.key($0.id) }.joined(separator: " "))\">")
+        let full = entry.fullFrame
+        func thumbnail(_ evidence: SessionReport.Evidence) {
+            if full != nil { page.raw("<a class=\"zoom\" href=\"#frame-\(key)\" title=\"Show the full frame\">") }
+            page.raw("<img loading=\"lazy\" decoding=\"async\" width=\"\(evidence.width)\" height=\"\(evidence.height)\"")
+            page.raw(" alt=\"").text("Evidence frame: \(name) at \(ReportText.clock(entry.start))").raw("\" src=\"")
+            page.text(evidence.dataURI).raw("\"/>")
+            if full != nil { page.raw("</a>") }
+        }
+        func zoomCaption() {
+            guard let full else { return }
+            page.raw("<figcaption><a href=\"#frame-\(key)\">View the full frame (\(full.width)×\(full.height))</a></figcaption>")
+        }
         if entry.type == .differentPerson, let reference = report.reference, let evidence = entry.evidence {
             // Who should be at the desk beside who was: the reviewer compares the faces themselves.
             page.raw("<figure class=\"pair\"><img loading=\"lazy\" decoding=\"async\" width=\"\(reference.width)\" height=\"\(reference.height)\"")
             page.raw(" data-field=\"reference\" alt=\"Registered photo of the student\" src=\"").text(reference.dataURI).raw("\"/>")
             page.raw("<figcaption>Registered photo</figcaption>")
-            page.raw("<img loading=\"lazy\" decoding=\"async\" width=\"\(evidence.width)\" height=\"\(evidence.height)\"")
-            page.raw(" alt=\"").text("Evidence frame: \(name) at \(ReportText.clock(entry.start))").raw("\" src=\"")
-            page.text(evidence.dataURI).raw("\"/><figcaption>Evidence frame</figcaption></figure>")
+            thumbnail(evidence)
+            page.raw("<figcaption>Evidence frame</figcaption>")
+            zoomCaption()
+            page.raw("</figure>")
         } else if let evidence = entry.evidence {
-            page.raw("<figure><img loading=\"lazy\" decoding=\"async\" width=\"\(evidence.width)\" height=\"\(evidence.height)\"")
-            page.raw(" alt=\"").text("Evidence frame: \(name) at \(ReportText.clock(entry.start))").raw("\" src=\"")
-            page.text(evidence.dataURI).raw("\"/>")
+            page.raw("<figure>")
+            thumbnail(evidence)
             if evidence.kind == .plain { page.raw("<figcaption>Frame without detection boxes</figcaption>") }
+            zoomCaption()
             page.raw("</figure>")
         } else {
             page.raw("<div class=\"noimg\">").text(entry.evidenceNote ?? "No evidence frame.").raw("</div>")
         }
-        page.raw("<div class=\"body\"><h4><span class=\"badge sev-\(severity.rawValue)\">")
+        page.raw("<div class=\"body\">")
+        if shown.count > 1 {
+            page.raw("<p class=\"together\" data-field=\"shared\">\(shown.count) episodes at this moment share this frame</p>")
+        }
+        for episode in shown { episodeDetails(episode, report: report, into: page) }
+        page.raw("</div></article>")
+        if let full {
+            // A :target overlay: no script needed to open it, and the image is decoded only when shown.
+            page.raw("<div class=\"lightbox\" id=\"frame-\(key)\" data-frame=\"\(key)\" role=\"dialog\" aria-label=\"Full frame\">")
+            page.raw("<a class=\"close\" href=\"#card-\(key)\">✕ Close</a>")
+            page.raw("<img loading=\"lazy\" decoding=\"async\" width=\"\(full.width)\" height=\"\(full.height)\" alt=\"")
+            page.text("Full evidence frame: \(name) at \(ReportText.clock(entry.start))").raw("\" src=\"").text(full.dataURI).raw("\"/>")
+            page.raw("<p>").text(shown.map { ReportText.typeName($0.type) }.joined(separator: " + "))
+            page.raw(" at \(ReportText.clock(entry.start)) · the frame as captured, without detection boxes · \(full.width)×\(full.height) px</p></div>")
+        }
+    }
+
+    /// An episode's facts inside a card; the timeline links here.
+    private func episodeDetails(_ entry: SessionReport.Entry, report: SessionReport, into page: HTMLPage) {
+        let severity = entry.severity
+        let name = ReportText.typeName(entry.type)
+        page.raw("<div class=\"ep\" id=\"ep-\(Self.key(entry.id))\"")
+        page.raw(" data-episode=\"\(Self.key(entry.id))\" data-type=\"\(entry.type.rawValue)\"")
+        page.raw(" data-severity=\"\(severity.rawValue)\" data-start=\"\(Self.seconds(entry.start))\"")
+        page.raw(" data-end=\"\(Self.seconds(entry.end))\">")
+        page.raw("<h4><span class=\"badge sev-\(severity.rawValue)\">")
         page.raw("\(ReportText.severityIcon(severity)) \(ReportText.severityName(severity))</span>").text(name)
         if entry.isOpen { page.raw("<span class=\"live\">ongoing</span>") }
         page.raw("</h4><dl><dt>Time</dt><dd>\(ReportText.clock(entry.start)) – \(ReportText.clock(entry.end))")
@@ -229,7 +292,27 @@ public struct HTMLReportRenderer: Sendable {
         if entry.eventType != entry.type.rawValue {
             page.raw("<dt>Event type</dt><dd class=\"mono\">").text(entry.eventType).raw("</dd>")
         }
-        page.raw("</dl></div></article>")
+        // The id the service, the logs and `proctor episodes` know the episode by.
+        page.raw("<dt>Episode</dt><dd class=\"mono\" data-field=\"episode-id\">\(Self.key(entry.id))</dd>")
+        page.raw("</dl></div>")
+    }
+
+    /// In a type's group, an episode whose frame is shown in another type's card.
+    private func sharedPointer(_ entry: SessionReport.Entry, holder: SessionReport.Entry, into page: HTMLPage) {
+        page.raw("<p class=\"shared sev-\(entry.severity.rawValue)\" data-shared-episode=\"\(Self.key(entry.id))\"")
+        page.raw(" data-card=\"\(Self.key(holder.id))\"><span class=\"badge sev-\(entry.severity.rawValue)\">")
+        page.raw("\(ReportText.severityIcon(entry.severity)) \(ReportText.severityName(entry.severity))</span> ")
+        page.text(ReportText.typeName(entry.type)).raw(" \(ReportText.clock(entry.start)) – \(ReportText.clock(entry.end)): ")
+        page.raw("<a href=\"#ep-\(Self.key(entry.id))\">same frame as ").text(ReportText.typeName(holder.type))
+        page.raw(" at \(ReportText.clock(holder.start)), shown together ↗</a></p>")
+    }
+
+    private static func rank(_ severity: EpisodeSeverity) -> Int {
+        switch severity {
+        case .high: 0
+        case .medium: 1
+        case .low: 2
+        }
     }
 
     private func method(_ report: SessionReport, into page: HTMLPage) {

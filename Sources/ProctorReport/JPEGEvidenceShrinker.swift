@@ -18,6 +18,14 @@ public struct JPEGEvidenceShrinker: EvidenceShrinker {
         self.minimumSide = minimumSide
     }
 
+    /// Full frames for the click-to-enlarge view: at most 1,280 px on the long side, which is a 720p
+    /// webcam frame at its own size and wider than the view leaves room for on a laptop screen, so a
+    /// 1,920 px frame would cost about twice the bytes without showing more; never below 640 px (under
+    /// that the card's thumbnail shows as much).
+    public var fullFrameShrinker: (any EvidenceShrinker)? {
+        JPEGEvidenceShrinker(maxSide: 1_280, quality: 75, minimumSide: 640)
+    }
+
     public func shrink(_ image: Data, kind: EvidenceKind, maxBytes: Int) throws(ReportError) -> SessionReport.Evidence {
         do {
             let decoded = try Image.decode([UInt8](image))

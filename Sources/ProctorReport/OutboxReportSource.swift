@@ -34,7 +34,7 @@ public struct OutboxReportSource: ReportSource {
                         start: record.startMedia, end: record.endMedia, peakConfidence: record.peakConfidence,
                         framesSeen: record.framesSeen, labels: record.labels, evidence: evidence,
                         evidenceKind: images?.thumbnail == nil ? .plain : .annotated,
-                        evidencePurgedAt: stored.evidencePurgedAt))
+                        evidencePurgedAt: stored.evidencePurgedAt, fullFrame: images?.jpeg))
             }
             // A session whose monitor died ends at its last heartbeat, whether or not a later run has
             // closed it yet: the time after that was never seen.
@@ -51,16 +51,37 @@ public struct OutboxReportSource: ReportSource {
                     episodes[index].end = max(episodes[index].start, media)
                 }
             }
-            return ReportInput(
-                session: ReportSession(
-                    id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
-                    endedAt: endedAt, framesAnalyzed: session.framesAnalyzed,
-                    secondsWithFace: session.secondsWithFace, stoppedUnexpectedlyAt: stopped),
-                episodes: episodes)
+            var reportSession = ReportSession(
+                id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
+                endedAt: endedAt, framesAnalyzed: session.framesAnalyzed,
+                secondsWithFace: session.secondsWithFace, stoppedUnexpectedlyAt: stopped)
+            // The last heartbeat holds the last analysed frame's media time (the monitor writes one as it finishes).
+            if endedAt != nil { reportSession.mediaEnd = session.heartbeatMedia }
+            let recorded = SessionSourceRecord(configJSON: session.configJSON)
+            reportSession.source = recorded?.kind
+            reportSession.sourceName = recorded?.name
+            return ReportInput(session: reportSession, episodes: episodes)
         } catch let error as ReportError {
             throw error
         } catch {
             throw .source("outbox \(outbox.path): \(error)")
         }
+    }
+}
+
+/// The `source` object the monitor keeps in a session's configuration: `{"kind": "camera"|"replay", "name": ...}`.
+/// Sessions written before it was recorded have none, and the page then says nothing about the source.
+struct SessionSourceRecord {
+    var kind: MonitoredSource
+    var name: String?
+
+    init?(configJSON: String?) {
+        guard let configJSON, configJSON.utf8.count <= 1_000_000,
+            let object = (try? JSONSerialization.jsonObject(with: Data(configJSON.utf8))) as? [String: Any],
+            let source = object["source"] as? [String: Any],
+            let kind = (source["kind"] as? String).flatMap(MonitoredSource.init(rawValue:))
+        else { return nil }
+        self.kind = kind
+        self.name = (source["name"] as? String).map { String($0.prefix(500)) }
     }
 }

@@ -13,6 +13,8 @@ public struct ReportBuilder: Sendable {
     public var evidenceBudgetBytes: Int
     /// No single image gets more than this, however few episodes there are.
     public var maxImageBytes: Int
+    /// No single full frame gets more than this: a 1,280 px frame at quality 75 is about 100–200 KB.
+    public var maxFullFrameBytes: Int = 300_000
 
     public init(
         policy: CredibilityPolicy = .standard, shrinker: (any EvidenceShrinker)?,
@@ -30,7 +32,12 @@ public struct ReportBuilder: Sendable {
         let wallEnd = session.endedAt ?? max(now, session.startedAt)
         // Media and wall time drift apart a little; never let an episode fall off the end of the bar.
         let latestEpisodeTime = input.episodes.map { max($0.start, $0.end ?? $0.start) }.max() ?? 0
-        let duration = max(wallEnd.timeIntervalSince(session.startedAt), latestEpisodeTime, 0)
+        // A finished session lasted as long as the frames it analysed (a replay runs faster than the
+        // clock); the wall clock counts only while a session runs or when the media time is unknown.
+        let watched =
+            session.endedAt != nil && session.mediaEnd != nil
+            ? session.mediaEnd ?? 0 : wallEnd.timeIntervalSince(session.startedAt)
+        let duration = max(watched, latestEpisodeTime, 0)
 
         let gaps = Self.merged(
             input.episodes.filter { $0.type == .cameraLost }.map {
@@ -45,16 +52,34 @@ public struct ReportBuilder: Sendable {
         let ordered = input.episodes.sorted {
             ($0.start, Self.rank($0.type), $0.id.uuidString) < ($1.start, Self.rank($1.type), $1.id.uuidString)
         }
-        let withEvidence = ordered.filter { $0.evidence != nil }.count
-        let share = min(maxImageBytes, evidenceBudgetBytes / max(1, withEvidence))
-        let entries = ordered.map { entry(for: $0, reportEnd: duration, imageBytes: share) }
+        // Episodes at the same moment keep the same frame: it is shrunk, embedded and counted once. The
+        // same bytes far apart in time (a frozen camera, a source that reuses one image) stay separate cards.
+        var holder: [Data: (id: UUID, start: Double)] = [:]
+        var sharesWith: [UUID: UUID] = [:]
+        var cards = 0
+        for episode in ordered {
+            guard let image = episode.evidence else { continue }
+            if let first = holder[image], episode.start - first.start <= Self.sameMomentSeconds {
+                sharesWith[episode.id] = first.id
+            } else {
+                holder[image] = (episode.id, episode.start)
+                cards += 1
+            }
+        }
+        let share = min(maxImageBytes, evidenceBudgetBytes / max(1, cards))
+        var entries = ordered.map { entry(for: $0, reportEnd: duration, imageBytes: share) }
+        for index in entries.indices {
+            guard let first = sharesWith[entries[index].id] else { continue }
+            entries[index].sharesEvidenceWith = first
+        }
+        addFullFrames(to: &entries, from: ordered)
 
         let header = SessionReport.Header(
             id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
             endedAt: session.endedAt, durationSeconds: duration, monitoredSeconds: monitored,
             framesAnalyzed: session.framesAnalyzed, secondsWithFace: session.secondsWithFace,
             faceVisibleFraction: faceFraction, pointEvents: session.pointEvents ? true : nil,
-            stoppedUnexpectedlyAt: session.stoppedUnexpectedlyAt)
+            stoppedUnexpectedlyAt: session.stoppedUnexpectedlyAt, source: session.source, sourceName: session.sourceName)
         var credibility = policy.assess(
             entries.map { ($0.type, $0.severity, $0.durationSeconds) }, monitoredSeconds: monitored)
         var notes = session.notes
@@ -77,6 +102,46 @@ public struct ReportBuilder: Sendable {
             report.reference = try? shrinker?.shrink(reference, kind: .plain, maxBytes: maxImageBytes)
         }
         return report
+    }
+
+    /// Full frames for the click-to-enlarge view, from what the thumbnails left of the byte budget:
+    /// high severity first, then by start, each frame once; the rest of the cards say it was left out.
+    private func addFullFrames(to entries: inout [SessionReport.Entry], from episodes: [ReportEpisodeInput]) {
+        guard let full = shrinker?.fullFrameShrinker else { return }
+        let thumbnails = Set(entries.compactMap { $0.sharesEvidenceWith == nil ? $0.evidence?.dataURI : nil })
+        var remaining = evidenceBudgetBytes - thumbnails.reduce(0) { $0 + Self.jpegBytes($1) }
+        let frames = Dictionary(episodes.compactMap { e in e.fullFrame.map { (e.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        let order = entries.indices.filter { entries[$0].sharesEvidenceWith == nil && frames[entries[$0].id] != nil }
+            .sorted { (Self.severityRank(entries[$0].severity), entries[$0].start) < (Self.severityRank(entries[$1].severity), entries[$1].start) }
+        for index in order {
+            guard remaining > Self.smallestFullFrame, let frame = frames[entries[index].id] else { break }
+            guard let shrunk = try? full.shrink(frame, kind: .plain, maxBytes: min(maxFullFrameBytes, remaining)),
+                Self.jpegBytes(shrunk.dataURI) <= remaining
+            else { continue }
+            remaining -= Self.jpegBytes(shrunk.dataURI)
+            entries[index].fullFrame = shrunk
+        }
+    }
+
+    /// Episodes whose starts are this close, with the same evidence frame, are one moment: the rules'
+    /// opening delays (1–4 s by default) put the episodes one event causes a few seconds apart.
+    static let sameMomentSeconds = 10.0
+
+    /// A full frame smaller than this is no better than the thumbnail.
+    private static let smallestFullFrame = 30_000
+
+    private static func severityRank(_ severity: EpisodeSeverity) -> Int {
+        switch severity {
+        case .high: 0
+        case .medium: 1
+        case .low: 2
+        }
+    }
+
+    /// Bytes of JPEG behind a base64 data URI.
+    private static func jpegBytes(_ dataURI: String) -> Int {
+        let payload = dataURI.utf8.count - (dataURI.firstIndex(of: ",").map { dataURI.utf8.distance(from: dataURI.startIndex, to: $0) + 1 } ?? 0)
+        return payload / 4 * 3
     }
 
     /// `2026-05-01 09:30:00 UTC`.

@@ -19,6 +19,13 @@ public struct ReportSession: Sendable, Hashable {
     public var notes: [String]
     /// Set when the monitor died mid-session: the wall time of its last heartbeat, where the session ends.
     public var stoppedUnexpectedlyAt: Date?
+    /// Media seconds up to the last analysed frame; nil when the source does not know. A replay runs
+    /// faster than the clock, so this, not wall time, is how long the monitor watched.
+    public var mediaEnd: Double?
+    /// What was watched: a camera, or a replayed recording; nil when the source did not record it.
+    public var source: MonitoredSource?
+    /// The device or file name the monitor read, as recorded.
+    public var sourceName: String?
 
     public init(
         id: String, studentID: String, examID: String, startedAt: Date, endedAt: Date? = nil,
@@ -36,6 +43,14 @@ public struct ReportSession: Sendable, Hashable {
         self.pointEvents = pointEvents
         self.notes = notes
     }
+}
+
+/// What a monitor watched.
+public enum MonitoredSource: String, Sendable, Hashable, Codable {
+    /// A live camera: media time is wall time.
+    case camera
+    /// A recording (video file, stream or image folder) replayed after the fact.
+    case replay
 }
 
 /// Whether an evidence image already shows the detector's boxes.
@@ -67,12 +82,16 @@ public struct ReportEpisodeInput: Sendable, Hashable {
     public var evidencePurgedAt: Date?
     /// Why there is no evidence, when the source knows better than the builder's default wording.
     public var evidenceNote: String?
+    /// The full evidence frame as captured (plain JPEG, no boxes), for the page's full-size view.
+    public var fullFrame: Data?
 
     public init(
         id: UUID, type: EpisodeType, eventType: String? = nil, severity: EpisodeSeverity, start: Double, end: Double?,
         peakConfidence: Double, framesSeen: Int, labels: Set<String> = [], evidence: Data? = nil,
-        evidenceKind: EvidenceKind = .annotated, evidencePurgedAt: Date? = nil, evidenceNote: String? = nil
+        evidenceKind: EvidenceKind = .annotated, evidencePurgedAt: Date? = nil, evidenceNote: String? = nil,
+        fullFrame: Data? = nil
     ) {
+        self.fullFrame = fullFrame
         self.id = id
         self.type = type
         self.eventType = eventType ?? type.rawValue

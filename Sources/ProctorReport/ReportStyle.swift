@@ -35,6 +35,8 @@ enum ReportStyle {
         .facts dd small { display: block; font-weight: 400; color: var(--muted); }
         .notes { margin: 10px 0 0; padding: 8px 12px 8px 28px; border: 1px solid var(--line); border-radius: 8px;
           background: var(--panel); color: var(--muted); font-size: 12.5px; }
+        .replay { display: inline-block; margin-left: 8px; padding: 1px 8px; border-radius: 10px; font-size: 12px;
+          background: #e8eefc; color: #1f3f8f; border: 1px solid #3d63c9; font-weight: 600; }
         .live { display: inline-block; margin-left: 8px; padding: 1px 8px; border-radius: 10px; font-size: 12px;
           background: var(--medium-bg); color: var(--medium-ink); border: 1px solid var(--medium); }
         .timeline { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px 8px; }
@@ -74,8 +76,8 @@ enum ReportStyle {
         .group > summary { cursor: pointer; padding: 10px 14px; background: var(--panel); border-radius: 8px; }
         .group[open] > summary { border-bottom: 1px solid var(--line); border-radius: 8px 8px 0 0; }
         .group > summary .meta { color: var(--muted); margin-left: 8px; }
-        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(500px, 1fr)); gap: 12px; padding: 12px; }
-        .card { display: grid; grid-template-columns: 240px 1fr; border: 1px solid var(--line); border-left: 5px solid;
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(600px, 1fr)); gap: 12px; padding: 12px; }
+        .card { display: grid; grid-template-columns: 300px 1fr; border: 1px solid var(--line); border-left: 5px solid;
           border-radius: 6px; overflow: hidden; background: #fff; break-inside: avoid; page-break-inside: avoid; }
         .card.sev-high { border-left-color: var(--high); }
         .card.sev-medium { border-left-color: var(--medium); }
@@ -86,6 +88,19 @@ enum ReportStyle {
         .card .noimg { background: var(--panel); color: var(--muted); padding: 14px; font-size: 12.5px;
           display: flex; align-items: center; justify-content: center; text-align: center; min-height: 135px; }
         .card .body { padding: 8px 12px 10px; }
+        .card .ep + .ep { border-top: 1px dashed var(--line); margin-top: 8px; padding-top: 8px; }
+        .card .together { margin: 0 0 6px; font-size: 12px; font-weight: 600; color: var(--muted); }
+        .card a.zoom { display: block; cursor: zoom-in; }
+        .card figcaption a { color: #1f3f8f; }
+        .shared { margin: 0; padding: 8px 12px; border: 1px dashed var(--line); border-radius: 6px; font-size: 12.5px;
+          align-self: start; }
+        .lightbox { display: none; position: fixed; inset: 0; z-index: 10; background: rgba(12, 14, 18, 0.94);
+          padding: 44px 20px 12px; flex-direction: column; align-items: center; justify-content: center; gap: 8px; }
+        .lightbox:target { display: flex; }
+        .lightbox img { display: block; max-width: 100%; max-height: calc(100vh - 100px); width: auto; height: auto; }
+        .lightbox p { margin: 0; color: #f1f3f5; font-size: 13px; }
+        .lightbox .close { position: absolute; top: 10px; right: 16px; color: #fff; background: #000; border: 1px solid #fff;
+          border-radius: 6px; padding: 3px 10px; text-decoration: none; font-size: 14px; }
         .card h4 { margin: 0 0 6px; font-size: 14px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
         .card dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0; font-size: 12.5px; }
         .card dt { color: var(--muted); }
@@ -107,6 +122,7 @@ enum ReportStyle {
           .group > summary { cursor: auto; }
           .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
           .card { grid-template-columns: 200px 1fr; }
+          .lightbox, .lightbox:target { display: none; }
           h2 { break-after: avoid; }
           a { color: inherit; text-decoration: none; }
         }

@@ -60,6 +60,10 @@ public struct SessionReport: Sendable, Hashable, Codable {
         public var pointEvents: Bool?
         /// When the monitor stopped unexpectedly (its last heartbeat); nil for a session that ended normally.
         public var stoppedUnexpectedlyAt: Date?
+        /// Camera or replay; nil when the source did not record it.
+        public var source: MonitoredSource?
+        /// The device or recording the monitor read.
+        public var sourceName: String?
     }
 
     /// What one episode type amounted to.
@@ -103,6 +107,12 @@ public struct SessionReport: Sendable, Hashable, Codable {
         public var evidence: Evidence?
         /// Why there is no evidence frame, for the page; nil when there is one.
         public var evidenceNote: String?
+        /// The full frame as captured, downscaled to at most ``ReportBuilder/fullFrameSide`` px; nil when
+        /// none was kept or the page's byte budget had no room for it.
+        public var fullFrame: Evidence?
+        /// Episodes with the same evidence frame (the same moment) share one card: the first of them by
+        /// start holds it, the others name it here. Nil when the frame is this episode's alone.
+        public var sharesEvidenceWith: UUID?
     }
 
     /// A downscaled evidence image, embedded as a `data:` URI.

@@ -48,7 +48,9 @@ struct HTMLStructureTests {
     @Test func oneCardPerEpisodeWithSeverityInWordsAndEvidence() throws {
         let report = try demoReport()
         let page = ParsedPage(HTMLReportRenderer(timeZone: utc).render(report))
-        let cards = page.all("article")
+        // No two demo episodes share a frame: one card each, and each card holds one episode block.
+        #expect(page.all("article").count == ReportFixtures.demoPlan.count)
+        let cards = page.all("div") { $0.attributes["class"] == "ep" }
         #expect(cards.count == ReportFixtures.demoPlan.count)
         #expect(Set(cards.compactMap { $0.attributes["data-episode"] }).count == cards.count)
         for (index, planned) in ReportFixtures.demoPlan.enumerated() {
@@ -61,7 +63,7 @@ struct HTMLStructureTests {
             #expect(card.text.contains(ReportText.typeName(planned.type)))
             #expect(card.text.contains("\(ReportText.clock(planned.start)) – \(ReportText.clock(planned.end))"))
         }
-        let images = page.all("img")
+        let images = page.all("img") { $0.attributes["alt"]?.hasPrefix("Evidence frame") == true }
         #expect(images.count == ReportFixtures.demoPlan.count - 1, "every episode but camera_lost has a frame")
         for image in images {
             #expect(image.attributes["loading"] == "lazy")
@@ -144,6 +146,7 @@ struct HTMLStructureTests {
         #expect(page.field("end")?.hasPrefix("still running") == true)
         #expect(page.field("face") == "not recorded")
         #expect(page.all("article").first?.text.contains("ongoing") == true)
+        #expect(page.all("span") { $0.attributes["data-field"] == "source" }.isEmpty, "a session without a recorded source claims none")
     }
 
     @Test func jsonCarriesTheSameContent() throws {

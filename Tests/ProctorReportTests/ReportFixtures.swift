@@ -46,7 +46,7 @@ enum ReportFixtures {
                 let frame = try syntheticFrame(seed: index, dark: planned.type == .cameraBlocked)
                 let analysis = syntheticAnalysis(planned, width: frame.width, height: frame.height)
                 jpeg = Data(try frame.jpegData(quality: 85))
-                thumbnail = Data(try frame.annotated(with: analysis).fitting(maxSide: 320).jpegData(quality: 80))
+                thumbnail = Data(try frame.annotatedThumbnail(with: analysis, maxSide: 320).jpegData(quality: 80))
             }
             let record = EpisodeRecord(
                 id: uuid(index), type: planned.type, eventType: planned.type.rawValue, severity: planned.severity,
@@ -72,7 +72,7 @@ enum ReportFixtures {
             let analysis = FrameAnalysis(
                 width: image.width, height: image.height, faces: [DetectedFace(box: box, score: 0.9)], objects: [],
                 quality: FrameQuality(brightness: 120, contrast: 50, sharpness: 300))
-            return Data(try image.annotated(with: analysis).fitting(maxSide: 320).jpegData(quality: 80))
+            return Data(try image.annotatedThumbnail(with: analysis, maxSide: 320).jpegData(quality: 80))
         }
         let types = EpisodeType.allCases
         let step = seconds / Double(count)

@@ -96,6 +96,15 @@ void pv_buffer_free(uint8_t *buffer);
 int pv_image_draw_box(pv_image *image, int x, int y, int width, int height, uint8_t blue,
                       uint8_t green, uint8_t red, int thickness, const char *label, char *err,
                       size_t errcap);
+/// The size of `text` (ASCII) in OpenCV's Hershey simplex font: width, height above the baseline,
+/// and the depth below it.
+int pv_text_size(const char *text, double scale, int thickness, int *width, int *height, int *baseline,
+                 char *err, size_t errcap);
+/// Fills the rectangle (x, y, width, height) and writes `text` with its baseline starting at (text_x, text_y).
+int pv_image_draw_label(pv_image *image, int x, int y, int width, int height, uint8_t fill_blue,
+                        uint8_t fill_green, uint8_t fill_red, int text_x, int text_y, uint8_t text_blue,
+                        uint8_t text_green, uint8_t text_red, double scale, int thickness, const char *text,
+                        char *err, size_t errcap);
 /// Draws a filled circle.
 int pv_image_draw_point(pv_image *image, int x, int y, int radius, uint8_t blue, uint8_t green,
                         uint8_t red, char *err, size_t errcap);
