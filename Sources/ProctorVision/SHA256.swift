@@ -1,7 +1,7 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4) over bytes fed in pieces, for fingerprinting model files without a crypto dependency.
-struct SHA256 {
+public struct SHA256: Sendable {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -19,9 +19,9 @@ struct SHA256 {
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
-    init() { pending.reserveCapacity(64) }
+    public init() { pending.reserveCapacity(64) }
 
-    mutating func update(data: Data) {
+    public mutating func update(data: Data) {
         length &+= UInt64(data.count)
         var index = data.startIndex
         if !pending.isEmpty {
@@ -41,7 +41,7 @@ struct SHA256 {
     }
 
     /// The digest as 64 lowercase hex digits.
-    mutating func hexDigest() -> String {
+    public mutating func hexDigest() -> String {
         let bitLength = length &* 8
         var tail = pending + [0x80]
         while tail.count % 64 != 56 { tail.append(0) }
@@ -52,7 +52,7 @@ struct SHA256 {
     }
 
     /// The hex digest of `text`'s UTF-8 bytes.
-    static func hex(_ text: String) -> String {
+    public static func hex(_ text: String) -> String {
         var hasher = SHA256()
         hasher.update(data: Data(text.utf8))
         return hasher.hexDigest()
