@@ -55,7 +55,8 @@ public struct OutboxReportSource: ReportSource {
                 session: ReportSession(
                     id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
                     endedAt: endedAt, framesAnalyzed: session.framesAnalyzed,
-                    secondsWithFace: session.secondsWithFace, stoppedUnexpectedlyAt: stopped),
+                    secondsWithFace: session.secondsWithFace, stoppedUnexpectedlyAt: stopped,
+                    whatRan: WhatRan.parse(configJSON: session.configJSON)),
                 episodes: episodes)
         } catch let error as ReportError {
             throw error

@@ -19,13 +19,16 @@ public struct ReportSession: Sendable, Hashable {
     public var notes: [String]
     /// Set when the monitor died mid-session: the wall time of its last heartbeat, where the session ends.
     public var stoppedUnexpectedlyAt: Date?
+    /// What the monitor ran (versions, detectors, settings, degradations); nil when the source does not know.
+    public var whatRan: WhatRan?
 
     public init(
         id: String, studentID: String, examID: String, startedAt: Date, endedAt: Date? = nil,
         framesAnalyzed: Int? = nil, secondsWithFace: Double? = nil, pointEvents: Bool = false, notes: [String] = [],
-        stoppedUnexpectedlyAt: Date? = nil
+        stoppedUnexpectedlyAt: Date? = nil, whatRan: WhatRan? = nil
     ) {
         self.stoppedUnexpectedlyAt = stoppedUnexpectedlyAt
+        self.whatRan = whatRan
         self.id = id
         self.studentID = studentID
         self.examID = examID

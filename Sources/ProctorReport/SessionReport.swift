@@ -60,6 +60,8 @@ public struct SessionReport: Sendable, Hashable, Codable {
         public var pointEvents: Bool?
         /// When the monitor stopped unexpectedly (its last heartbeat); nil for a session that ended normally.
         public var stoppedUnexpectedlyAt: Date?
+        /// What the monitor ran; nil when the source does not know (the service's database, old sessions).
+        public var whatRan: WhatRan? = nil
     }
 
     /// What one episode type amounted to.
