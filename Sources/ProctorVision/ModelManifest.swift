@@ -27,8 +27,24 @@ public struct ModelManifest: Sendable {
         return ModelManifest(digests: digests)
     }
 
+    /// Digests already computed, by path, size and modification time: a model is hashed once per process
+    /// however many checks ask (the hash is pure Swift, slow in debug builds).
+    private nonisolated(unsafe) static var digestCache: [String: String] = [:]
+    private static let digestCacheLock = NSLock()
+
     /// The sha256 of a file, read in 1 MiB pieces; nil when it cannot be read.
     public static func sha256(ofFile path: String) -> String? {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let key = "\(path)\u{0}\(size)\u{0}\(modified)"
+        if let cached = digestCacheLock.withLock({ digestCache[key] }) { return cached }
+        guard let digest = computeSHA256(ofFile: path) else { return nil }
+        digestCacheLock.withLock { digestCache[key] = digest }
+        return digest
+    }
+
+    private static func computeSHA256(ofFile path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var hash = SHA256()

@@ -33,9 +33,18 @@ public struct SHA256: Sendable {
             compress(pending)
             pending.removeAll(keepingCapacity: true)
         }
-        while data.endIndex - index >= 64 {
-            compress(data[index..<index + 64])
-            index += 64
+        // Whole blocks straight from the bytes: slicing Data per block is slow in debug builds.
+        let whole = (data.endIndex - index) / 64 * 64
+        if whole > 0 {
+            let start = index - data.startIndex
+            data.withUnsafeBytes { raw in
+                var offset = start
+                while offset < start + whole {
+                    compressBlock(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 64]))
+                    offset += 64
+                }
+            }
+            index += whole
         }
         pending.append(contentsOf: data[index...])
     }
@@ -58,6 +67,14 @@ public struct SHA256: Sendable {
         return hasher.hexDigest()
     }
 
+    private mutating func compressBlock(_ block: UnsafeRawBufferPointer) {
+        var w = [UInt32](repeating: 0, count: 64)
+        for i in 0..<16 {
+            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+        }
+        schedule(&w)
+    }
+
     private mutating func compress(_ block: some Collection<UInt8>) {
         var w = [UInt32](repeating: 0, count: 64)
         var bytes = block.makeIterator()
@@ -66,6 +83,11 @@ public struct SHA256: Sendable {
             for _ in 0..<4 { word = word << 8 | UInt32(bytes.next() ?? 0) }
             w[i] = word
         }
+        schedule(&w)
+    }
+
+    /// Expands the first 16 words of `w` and mixes the block into the state.
+    private mutating func schedule(_ w: inout [UInt32]) {
         for i in 16..<64 {
             let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)
             let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] >> 10)
