@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import ProctorAgent
+import ProctorCapture
 import ProctorDelivery
 import ProctorOutbox
 import ProctorVision
@@ -11,11 +13,12 @@ import Glibc
 /// `proctor doctor`: checks that this machine can monitor and deliver, one line per check.
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check models, camera, outbox, API health, database schema and media root.",
+        abstract: "Check models, camera, permissions, disk, outbox, config, API health, database schema and media root.",
         discussion: """
-            Prints one line per check: ok, FAIL or skip (a check is skipped when its option is not given). \
-            Never prints tokens or passwords.
-            Example: proctor doctor --camera /dev/video0 --api-url https://exams.example.org
+            Prints one line per check: ok, FAIL (with a hint) or skip (a check is skipped when its option is not \
+            given). Each check is real: models are hashed against models/manifest.json and loaded, the camera \
+            delivers one frame at --size. Never prints tokens or passwords. --format json for fleet tools.
+            Example: proctor doctor --camera /dev/video0 --api-url https://exams.example.org --format json
             \(ExitStatus.line([(0, "nothing failed"), (1, "a check failed"), (64, nil)]))
             """
     )
@@ -26,127 +29,286 @@ struct Doctor: ParsableCommand {
     @Option(help: "The camera device to check.")
     var camera = "/dev/video0"
 
-    @Flag(help: "Skip the camera check (a batch machine without one).")
+    @Flag(help: "Skip the camera and video-group checks (a batch machine without one).")
     var noCamera = false
 
-    @Option(help: "An outbox file to check (default: $PROCTOR_OUTBOX).")
+    @Option(help: "Camera frame size WIDTHxHEIGHT to grab a frame at (as monitor --size).")
+    var size = "640x480"
+
+    @Option(help: "The outbox to check (default: as monitor: $PROCTOR_OUTBOX, else $XDG_DATA_HOME/proctor-vision/outbox.sqlite).")
     var outbox: String?
+
+    @Option(help: "The JSON settings file to validate (default: as monitor).")
+    var config: String?
+
+    @Option(help: "Least free space (MB) the outbox's file system must have.")
+    var minFreeMB = 500
+
+    @Option(help: "text or json.")
+    var format = "text"
 
     @OptionGroup var delivery: DeliveryOptions
 
-    private enum Outcome {
-        case ok(String)
-        case fail(String)
-        case skip(String)
+    func validate() throws {
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        guard parsedSize != nil else { throw ValidationError("--size must look like 640x480 (16...8192 each way)") }
+        guard (0...10_000_000).contains(minFreeMB) else { throw ValidationError("--min-free-mb must be in 0...10000000") }
+    }
+
+    var parsedSize: (width: Int, height: Int)? {
+        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (16...8192).contains(parts[0]), (16...8192).contains(parts[1]) else { return nil }
+        return (parts[0], parts[1])
+    }
+
+    enum Status: String { case ok, fail = "FAIL", skip }
+
+    struct Check {
+        var name: String
+        var status: Status
+        var detail: String
+        var hint: String? = nil
+
+        static func ok(_ name: String, _ detail: String) -> Check { Check(name: name, status: .ok, detail: detail) }
+        static func fail(_ name: String, _ detail: String, hint: String? = nil) -> Check {
+            Check(name: name, status: .fail, detail: detail, hint: hint)
+        }
+        static func skip(_ name: String, _ detail: String) -> Check { Check(name: name, status: .skip, detail: detail) }
     }
 
     func run() throws {
-        var failed = 0
-        func report(_ name: String, _ outcome: Outcome) {
-            let line: String
-            switch outcome {
-            case .ok(let text): line = "ok    \(name): \(text)"
-            case .fail(let text):
-                line = "FAIL  \(name): \(text)"
-                failed += 1
-            case .skip(let text): line = "skip  \(name): \(text)"
-            }
-            print(line)
+        OpenCVRuntime.quietLogs()
+        var checks = modelChecks()
+        checks.append(checkEngine())
+        checks.append(checkModelsLoad())
+        if noCamera {
+            checks.append(.skip("camera", "--no-camera"))
+            checks.append(.skip("video group", "--no-camera"))
+        } else {
+            checks.append(checkVideoGroup())
+            checks.append(checkCamera())
         }
-        report("models", checkModels())
-        report("engine", checkEngine())
-        report("camera", noCamera ? .skip("--no-camera") : checkCamera())
-        report("outbox", checkOutbox())
-        report("api", checkAPI())
-        report("database", checkDatabase())
-        report("media root", checkMediaRoot())
-        if failed > 0 { throw ExitCode(1) }
+        let outboxPath = OutboxOptions.path(explicit: outbox)
+        checks.append(checkOutbox(outboxPath))
+        checks.append(checkDisk(outboxPath))
+        checks.append(checkConfig())
+        checks.append(checkAPI())
+        checks.append(checkDatabase())
+        checks.append(checkMediaRoot())
+        emit(checks)
+        if checks.contains(where: { $0.status == .fail }) { throw ExitCode(1) }
     }
 
-    private func checkModels() -> Outcome {
+    private func emit(_ checks: [Check]) {
+        if format == "json" {
+            let rows: [[String: Any]] = checks.map { check in
+                var row: [String: Any] = ["name": check.name, "status": check.status.rawValue.lowercased(), "detail": check.detail]
+                if let hint = check.hint { row["hint"] = hint }
+                return row
+            }
+            let object: [String: Any] = ["ok": !checks.contains { $0.status == .fail }, "version": VersionText.program, "checks": rows]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+            return
+        }
+        for check in checks {
+            let status = check.status.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            print("\(status)\(check.name): \(check.detail)" + (check.hint.map { " (hint: \($0))" } ?? ""))
+        }
+    }
+
+    // MARK: Models
+
+    /// Each model the pipeline may load, hashed against the manifest beside it.
+    private func modelChecks() -> [Check] {
         let locator = global.locator
-        let missing = [ModelLocator.faceModel, ModelLocator.objectModel].filter { locator.path(for: $0) == nil }
-        guard missing.isEmpty else { return .fail("missing \(missing.joined(separator: ", ")) (run scripts/setup or give --models)") }
-        return .ok(locator.path(for: ModelLocator.faceModel).map { ($0 as NSString).deletingLastPathComponent } ?? "found")
+        let models: [(label: String, file: String, required: Bool)] = [
+            ("model yunet", ModelLocator.faceModel, true), ("model yolox", ModelLocator.objectModel, true),
+            ("model mobilefacenet", ModelLocator.embeddingModel, false),
+        ]
+        let hint = "run scripts/setup, reinstall the package, or give --models DIR holding the models and manifest.json"
+        return models.map { model in
+            switch ModelStatus.check(model.file, locator: locator) {
+            case .verified(let path, let sha): return .ok(model.label, "\(path) sha256 \(sha.prefix(12)) matches the manifest")
+            case .missing(let name):
+                return model.required
+                    ? .fail(model.label, "\(name) not found in \(locator.directories.joined(separator: ", "))", hint: hint)
+                    : .skip(model.label, "\(name) not found (needed only for identity checks with a reference photo)")
+            case .unverified(let path, let problem): return .fail(model.label, "\(path): \(problem)", hint: hint)
+            }
+        }
     }
 
     /// Which engine `analyze` and `monitor` would run with these settings, and why.
-    private func checkEngine() -> Outcome {
+    private func checkEngine() -> Check {
         do {
             let choice = try engineOptions.choice()
             let (backend, notice) = try InferenceBackend.resolve(choice)
             var text = "\(backend) (--engine \(choice.rawValue))"
             if case .success(let runtime) = OpenVINORuntime.status, backend.engine == .openvino { text += ", \(runtime.libraryPath)" }
             if let notice { text += "; \(notice)" }
-            return .ok(text)
+            return .ok("engine", text)
         } catch let failure as Failure {
-            return .fail(failure.description)
+            return .fail("engine", failure.description)
         } catch {
-            return .fail("\(error)")
+            return .fail("engine", "\(error)")
         }
     }
 
-    private func checkCamera() -> Outcome {
+    /// The full pipeline built as the monitor builds it: every network is really loaded.
+    private func checkModelsLoad() -> Check {
+        var factory = VisionPipelineFactory(locator: global.locator)
+        let problems = factory.degradations()
+        guard problems.isEmpty else { return .skip("models load", "not tried: a model above failed") }
+        do {
+            factory.backend = try InferenceBackend.resolve(try engineOptions.choice()).backend
+            _ = try factory.makePipeline()
+            return .ok("models load", "YuNet and YOLOX load on \(factory.backend)")
+        } catch {
+            return .fail("models load", "\(error)", hint: "the model files match the manifest but do not load: check the OpenCV/OpenVINO install")
+        }
+    }
+
+    // MARK: Camera
+
+    static let videoGroupHint = "add the user to the camera's group: sudo usermod -aG video USER, then log in again (the systemd unit uses SupplementaryGroups=video)"
+
+    /// Whether this process may open the camera by its group (or as root / by ownership).
+    private func checkVideoGroup() -> Check {
         var info = stat()
-        guard stat(camera, &info) == 0 else { return .fail("\(camera): \(String(cString: strerror(errno)))") }
-        guard info.st_mode & S_IFMT == S_IFCHR else { return .fail("\(camera) is not a device") }
-        let descriptor = open(camera, O_RDWR | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return .fail("cannot open \(camera): \(String(cString: strerror(errno)))") }
-        close(descriptor)
-        return .ok("\(camera) opens")
+        guard stat(camera, &info) == 0 else { return .skip("video group", "\(camera): \(String(cString: strerror(errno)))") }
+        let group = getgrgid(info.st_gid).map { String(cString: $0.pointee.gr_name) } ?? "gid \(info.st_gid)"
+        if geteuid() == 0 { return .ok("video group", "running as root") }
+        if info.st_uid == geteuid() { return .ok("video group", "\(camera) is owned by this user") }
+        var groups = [gid_t](repeating: 0, count: 256)
+        let count = getgroups(Int32(groups.count), &groups)
+        let member = getegid() == info.st_gid || (count > 0 && groups.prefix(Int(count)).contains(info.st_gid))
+        guard member || info.st_mode & S_IROTH != 0 && info.st_mode & S_IWOTH != 0 else {
+            return .fail("video group", "this user is not in group '\(group)', which owns \(camera)", hint: Self.videoGroupHint)
+        }
+        return .ok("video group", member ? "member of '\(group)', which owns \(camera)" : "\(camera) is open to everyone")
     }
 
-    private func checkOutbox() -> Outcome {
-        guard let path = outbox ?? ProcessInfo.processInfo.environment["PROCTOR_OUTBOX"], !path.isEmpty else {
-            return .skip("no --outbox")
+    private func checkCamera() -> Check {
+        guard let size = parsedSize else { return .fail("camera", "bad --size") }
+        do {
+            let probe = try CameraProbe.run(path: camera, width: size.width, height: size.height)
+            return Self.describe(probe, path: camera)
+        } catch {
+            let hint: String? =
+                switch error.kind {
+                case .permissionDenied: Self.videoGroupHint
+                case .notFound: "plug the camera in, or give --camera /dev/videoN (ls /dev/video*); --no-camera on a batch machine"
+                case .busy: "close the other program using the camera (fuser \(camera))"
+                default: nil
+                }
+            return .fail("camera", error.description, hint: hint)
         }
-        guard FileManager.default.fileExists(atPath: path) else { return .fail("no outbox at \(path)") }
+    }
+
+    static func describe(_ probe: CameraProbe, path: String) -> Check {
+        let name = probe.card.map { " (\($0))" } ?? ""
+        let text = "\(path)\(name): offers \(probe.offeredFormats.joined(separator: ", ")); got \(probe.format); one frame "
+            + "\(probe.width)x\(probe.height), brightness \(String(format: "%.0f", probe.brightness))/255"
+        guard probe.brightness >= CameraProbe.darkBrightness else {
+            return .fail("camera", text + " (too dark to analyse)", hint: "uncover the lens or light the room")
+        }
+        return .ok("camera", text)
+    }
+
+    // MARK: Storage
+
+    /// The nearest existing directory at or above `path`'s directory.
+    static func existingDirectory(for path: String) -> String {
+        var directory = (path as NSString).deletingLastPathComponent
+        while !directory.isEmpty, directory != "/", !FileManager.default.fileExists(atPath: directory) {
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        return directory.isEmpty ? "." : directory
+    }
+
+    private func checkOutbox(_ path: String) -> Check {
+        guard FileManager.default.fileExists(atPath: path) else {
+            let parent = Self.existingDirectory(for: path)
+            guard access(parent, W_OK) == 0 else {
+                return .fail("outbox", "\(path) does not exist and \(parent) is not writable", hint: "give --outbox or set PROCTOR_OUTBOX to a writable place")
+            }
+            return .ok("outbox", "\(path) (not created yet; \(parent) is writable)")
+        }
         do {
             let store = try Outbox(path: path, access: .readOnly)
             defer { store.close() }
             let problems = try store.integrityCheck()
-            guard problems == ["ok"] else { return .fail("\(path): \(problems.prefix(3).joined(separator: "; "))") }
+            guard problems == ["ok"] else { return .fail("outbox", "\(path): \(problems.prefix(3).joined(separator: "; "))") }
             let pending = try store.pendingEpisodes(limit: Int(Int32.max)).count
-            return .ok("\(path), \(pending) episodes pending")
+            return .ok("outbox", "\(path), \(pending) episodes pending")
         } catch {
-            return .fail("\(error)")
+            return .fail("outbox", "\(path): \(error)")
         }
     }
 
-    private func checkAPI() -> Outcome {
-        guard delivery.apiURL != nil else { return .skip("no --api-url") }
+    private func checkDisk(_ outboxPath: String) -> Check {
+        let directory = Self.existingDirectory(for: outboxPath)
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return .fail("disk", "\(directory): \(String(cString: strerror(errno)))") }
+        let free = Double(info.f_bavail) * Double(info.f_frsize) / 1_000_000
+        let text = String(format: "%.0f MB free at %@ (outbox file system)", free, directory)
+        guard free >= Double(minFreeMB) else {
+            return .fail("disk", text + ", below \(minFreeMB) MB", hint: "free space there or move the outbox (--outbox / PROCTOR_OUTBOX); `proctor ship` delivers and retention deletes old evidence")
+        }
+        return .ok("disk", text)
+    }
+
+    // MARK: Settings and services
+
+    private func checkConfig() -> Check {
         do {
-            guard let configuration = try delivery.apiConfiguration() else { return .skip("no --api-url") }
-            let message = try APISink(configuration: configuration).health()
-            return .ok("\(Redaction.redact(configuration.baseURL.absoluteString)): \(message)")
-        } catch let failure as DeliveryFailure {
-            return .fail(failure.message)
+            let sources = try SettingsSources.resolve(configFile: config, environment: ProcessInfo.processInfo.environment)
+            return .ok("config", sources.file.map { "\($0) is valid" } ?? "no config file, defaults")
         } catch {
-            return .fail("\(error)")
+            return .fail("config", "\(error)", hint: "proctor config check shows the same; proctor config print the effective values")
         }
     }
 
-    private func checkDatabase() -> Outcome {
-        guard let url = delivery.effectiveDatabaseURL else { return .skip("no --database-url") }
+    static let apiExpectation = "GET <api-url>/api/health/ answering 200 with JSON {\"success\": true, \"message\": \"...\"}"
+
+    private func checkAPI() -> Check {
+        guard delivery.apiURL != nil else { return .skip("api", "no --api-url") }
+        do {
+            guard let configuration = try delivery.apiConfiguration() else { return .skip("api", "no --api-url") }
+            let message = try APISink(configuration: configuration).health()
+            return .ok("api", "\(Redaction.redact(configuration.baseURL.absoluteString)): \(message)")
+        } catch let failure as DeliveryFailure {
+            return .fail("api", failure.message, hint: "expects \(Self.apiExpectation); episodes wait in the outbox meanwhile")
+        } catch {
+            return .fail("api", "\(error)", hint: "expects \(Self.apiExpectation)")
+        }
+    }
+
+    private func checkDatabase() -> Check {
+        guard let url = delivery.effectiveDatabaseURL else { return .skip("database", "no --database-url") }
         let shown = Redaction.redact(url)
         do {
             let connection = try PostgresConnection(url: url)
             defer { connection.close() }
             let missing = try ProctoringSchema.missingColumns(in: connection)
-            guard missing.isEmpty else { return .fail("\(shown): schema lacks \(missing.joined(separator: ", "))") }
-            return .ok("\(shown): reachable, proctoring tables present")
+            guard missing.isEmpty else {
+                return .fail("database", "\(shown): schema lacks \(missing.joined(separator: ", "))", hint: "run the service's Django migrations")
+            }
+            return .ok("database", "\(shown): reachable, proctoring tables present")
         } catch {
-            return .fail("\(shown): \(error.description)")
+            return .fail("database", "\(shown): \(error.description)")
         }
     }
 
-    private func checkMediaRoot() -> Outcome {
-        guard let root = delivery.mediaRoot else { return .skip("no --media-root") }
+    private func checkMediaRoot() -> Check {
+        guard let root = delivery.mediaRoot else { return .skip("media root", "no --media-root") }
         do {
             try MediaRoot(path: root).checkWritable()
-            return .ok("\(root) is writable")
+            return .ok("media root", "\(root) is writable")
         } catch {
-            return .fail(error.message)
+            return .fail("media root", error.message)
         }
     }
 }

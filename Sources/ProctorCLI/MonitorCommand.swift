@@ -50,8 +50,11 @@ struct Monitor: AsyncParsableCommand {
     @Option(help: "Camera frame size WIDTHxHEIGHT.")
     var size: String = "640x480"
 
-    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, identityEvery, evidenceQuality, thumbnailSide, retentionDays, engine).")
+    @Option(help: "JSON settings file (fps, rules, faceSide, objectSize, objectEvery, identityEvery, evidenceQuality, thumbnailSide, retentionDays, engine); unknown keys are an error (default: $XDG_CONFIG_HOME/proctor-vision/config.json, then /etc/proctor-vision/config.json; see `proctor config print`).")
     var config: String?
+
+    @Flag(help: "Run even when a model is missing or fails its manifest check (Haar instead of YuNet, no phones); the session record and report say so.")
+    var allowDegraded = false
 
     @Flag(help: "Replay at the recording's own pace instead of as fast as analysis allows.")
     var realtime = false
@@ -79,21 +82,9 @@ struct Monitor: AsyncParsableCommand {
         return (parts[0], parts[1])
     }
 
+    /// Each source is checked as it is applied, so the error names the one holding the bad value.
     func settings() throws -> MonitorSettings {
-        var settings = MonitorSettings()
-        do {
-            // Each source is checked as it is applied, so the error names the one holding the bad value.
-            if let config {
-                settings = try MonitorSettings.load(path: config)
-                try settings.validate(source: "config \(config)")
-            }
-            try settings.apply(environment: ProcessInfo.processInfo.environment)
-            if let fps { settings.fps = fps }
-            try settings.validate()
-        } catch {
-            throw Failure.configuration("\(error)")
-        }
-        return settings
+        try ConfigSources.resolve(config: config, fps: fps).settings
     }
 
     func run() async throws {
@@ -106,7 +97,7 @@ struct Monitor: AsyncParsableCommand {
         var factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
         // The settings already hold PROCTOR_ENGINE over the file's value; --engine beats both.
         factory.backend = try engineOptions.backend(configured: settings.engine, logger: logger)
-        for warning in factory.warnings { logger.warning("\(warning)") }
+        let degradations = try DegradedModels.enforce(&factory, allowed: allowDegraded, logger: logger)
         factory.identity = try MonitorIdentity.settings(
             reference: reference, student: student, delivery: delivery, factory: factory, locator: global.locator, settings: settings,
             logger: logger)
@@ -164,11 +155,11 @@ struct Monitor: AsyncParsableCommand {
         }
 
         let identity = MonitorSession.Identity(sessionID: sessionID ?? UUID().uuidString.lowercased(), studentID: student, examID: exam)
+        let configJSON = SessionConfiguration.json(
+            settings: settings, factory: factory, degradations: degradations, live: live, sourceName: camera ?? source)
         let session: MonitorSession
         do {
             session = try MonitorSession(identity: identity, settings: settings, pipeline: pipeline, outbox: outbox, live: live, logger: logger)
-            let configJSON = SessionConfiguration.json(
-                settings: settings, engine: factory.backend, live: live, sourceName: camera ?? source)
             try session.start(configJSON: configJSON)
         } catch {
             throw Failure.configuration("\(error)")
@@ -178,7 +169,7 @@ struct Monitor: AsyncParsableCommand {
             "monitoring",
             metadata: StartupLine.metadata(
                 session: identity.sessionID, source: sampler.sourceDescription, outbox: outboxPath, factory: factory,
-                configJSON: SessionConfiguration.json(settings: settings, engine: factory.backend)))
+                configJSON: configJSON))
         metricsExport?.start()
         var outboxGauges = OutboxGauges(outbox: outbox, enabled: metricsExport != nil)
         outboxGauges.refresh()

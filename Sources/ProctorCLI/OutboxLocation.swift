@@ -7,10 +7,13 @@ struct OutboxOptions: ParsableArguments {
     @Option(help: "The outbox database (default: $PROCTOR_OUTBOX, else $XDG_DATA_HOME/proctor-vision/outbox.sqlite).")
     var outbox: String?
 
-    var path: String {
-        if let outbox { return outbox }
+    var path: String { Self.path(explicit: outbox) }
+
+    /// `explicit`, else `$PROCTOR_OUTBOX`, else `$XDG_DATA_HOME/proctor-vision/outbox.sqlite` (~/.local/share).
+    static func path(explicit: String?) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
         let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["PROCTOR_OUTBOX"], !explicit.isEmpty { return explicit }
+        if let fromEnvironment = environment["PROCTOR_OUTBOX"], !fromEnvironment.isEmpty { return fromEnvironment }
         let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
         return (data as NSString).appendingPathComponent("proctor-vision/outbox.sqlite")

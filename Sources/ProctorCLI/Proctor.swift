@@ -12,7 +12,7 @@ struct Proctor: AsyncParsableCommand {
             \(ExitStatus.all)
             """,
         version: VersionText.program,
-        subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self, Reanalyze.self, Db.self]
+        subcommands: [Analyze.self, Monitor.self, Episodes.self, Ship.self, Doctor.self, Report.self, Reanalyze.self, Db.self, Config.self]
     )
 
     /// Runs the chosen subcommand; a ``Failure`` prints one line and exits with its own status.

@@ -1,20 +1,28 @@
 import Foundation
 import ProctorAgent
+import ProctorReanalysis
 import ProctorVision
 
-/// What a session record keeps of its configuration: the settings plus the engine that actually ran
-/// (`auto` names a choice, not an engine).
+/// What a session record keeps of what ran: the program and pipeline versions, the detectors that were
+/// active, any degradation in words, the engine that actually ran (`auto` names a choice, not an
+/// engine) and the effective settings.
 enum SessionConfiguration {
     /// - Parameters:
     ///   - live: whether frames come from a camera or live stream (false: a replayed recording).
     ///   - sourceName: the device, file, folder or URL read; a URL's user and password are left out.
-    static func json(settings: MonitorSettings, engine: InferenceBackend, live: Bool? = nil, sourceName: String? = nil) -> String? {
+    static func json(
+        settings: MonitorSettings, factory: VisionPipelineFactory, degradations: [String], live: Bool? = nil, sourceName: String? = nil
+    ) -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(settings),
             var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         else { return nil }
-        object["inferenceEngine"] = engine.description
+        object["inferenceEngine"] = factory.backend.description
+        object["proctorVersion"] = VersionText.program
+        object["pipelineVersion"] = (try? PipelineVersion(factory: factory, policy: settings.rules.policy).value) ?? "unknown (a model could not be read)"
+        object["detectors"] = factory.activeDetectors
+        object["degraded"] = degradations
         if let live {
             // The report says "replay" from this: a recording's times are not an exam's.
             var source: [String: Any] = ["kind": live ? "camera" : "replay"]

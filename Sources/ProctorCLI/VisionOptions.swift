@@ -30,6 +30,9 @@ struct VisionOptions: ParsableArguments {
 
     @OptionGroup var engineOptions: EngineOptions
 
+    @Flag(help: "Run even when a model is missing or fails its manifest check (Haar instead of YuNet, no phones); the output says so.")
+    var allowDegraded = false
+
     func validate() throws {
         guard MonitorSettings.faceSides.contains(faceSide) else {
             throw ValidationError("--face-side must be in \(MonitorSettings.faceSides.lowerBound)...\(MonitorSettings.faceSides.upperBound)")
@@ -81,13 +84,13 @@ struct VisionOptions: ParsableArguments {
             configuration: configuration, locator: locator,
             loader: ImageLoader(maxPixels: maxMegapixels * 1_000_000, followsSymlinks: followingSymlinks))
         factory.backend = try engineOptions.backend(logger: logger)
+        try DegradedModels.enforce(&factory, allowed: allowDegraded, logger: logger)
         return factory
     }
 
     /// A batch analyzer over these settings, its models loaded once to surface a configuration error
-    /// (exit 78) before any work starts; model warnings (Haar fallback, no object model) are logged.
+    /// (exit 78) before any work starts (missing models were refused or logged by ``factory(locator:logger:followingSymlinks:)``).
     func makeAnalyzer(factory: VisionPipelineFactory, jobs: Int, logger: Logger) throws -> BatchAnalyzer {
-        for warning in factory.warnings { logger.warning("\(warning)") }
         let analyzer = BatchAnalyzer(factory: factory, jobs: jobs)
         do {
             try analyzer.validate()

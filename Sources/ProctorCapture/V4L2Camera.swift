@@ -32,6 +32,8 @@ public final class V4L2Camera: FrameSource {
     static let pollSlice = 0.1
 
     private var device: V4L2Device?
+    /// Every pixel format the driver offered (fourcc names), once opened.
+    public private(set) var offeredFormats: [String] = []
     private var buffers: [MappedBuffer] = []
     /// The buffer the last grab dequeued; queued back at the next grab.
     private var held: v4l2_buffer?
@@ -69,6 +71,7 @@ public final class V4L2Camera: FrameSource {
         self.device = device
         do {
             try checkCapabilities(device)
+            offeredFormats = try offeredFourccs(device).map(CameraPixelFormat.name(of:))
             var negotiated = try negotiateFormat(device)
             negotiated.frameRate = try negotiateFrameRate(device)
             format = negotiated
@@ -183,7 +186,7 @@ public final class V4L2Camera: FrameSource {
         }
     }
 
-    private func offeredFourccs(_ device: V4L2Device) throws(CaptureError) -> [UInt32] {
+    func offeredFourccs(_ device: V4L2Device) throws(CaptureError) -> [UInt32] {
         var offered: [UInt32] = []
         for index in 0..<UInt32(64) {
             var description = v4l2_fmtdesc()

@@ -1,4 +1,5 @@
 import Foundation
+import ProctorVision
 
 /// Which stored images a run covers: the filters of `proctor reanalyze`.
 ///

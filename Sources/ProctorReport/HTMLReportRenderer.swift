@@ -97,11 +97,24 @@ public struct HTMLReportRenderer: Sendable {
             page.raw("</dd></div>")
         }
         page.raw("</dl>")
+        whatRan(session.whatRan, into: page)
         if let notes = report.notes, !notes.isEmpty {
             page.raw("<ul class=\"notes\" data-field=\"notes\">")
             for note in notes { page.raw("<li>").text(note).raw("</li>") }
             page.raw("</ul>")
         }
+    }
+
+    /// One line naming what produced the episodes; a degraded run says so in words.
+    private func whatRan(_ whatRan: WhatRan?, into page: HTMLPage) {
+        guard let whatRan else { return }
+        page.raw("<p class=\"sub\" data-field=\"what-ran\">What ran: proctor ").text(whatRan.proctorVersion ?? "unknown")
+        page.raw(" · pipeline <span class=\"mono\">").text(whatRan.pipelineVersion ?? "unknown").raw("</span>")
+        page.raw(" · detectors ").text((whatRan.detectors ?? []).joined(separator: ", "))
+        page.raw(" · engine ").text(whatRan.inferenceEngine ?? "unknown")
+        if let settings = whatRan.settings { page.raw(" · ").text(settings) }
+        page.raw(whatRan.isDegraded ? " · <strong data-field=\"degraded\">DEGRADED run</strong>" : " · full pipeline")
+        page.raw("</p>")
     }
 
     private func timeline(_ report: SessionReport, into page: HTMLPage) {

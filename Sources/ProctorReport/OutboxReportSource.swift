@@ -54,7 +54,8 @@ public struct OutboxReportSource: ReportSource {
             var reportSession = ReportSession(
                 id: session.id, studentID: session.studentID, examID: session.examID, startedAt: session.startedAt,
                 endedAt: endedAt, framesAnalyzed: session.framesAnalyzed,
-                secondsWithFace: session.secondsWithFace, stoppedUnexpectedlyAt: stopped)
+                secondsWithFace: session.secondsWithFace, stoppedUnexpectedlyAt: stopped,
+                whatRan: WhatRan.parse(configJSON: session.configJSON))
             // The last heartbeat holds the last analysed frame's media time (the monitor writes one as it finishes).
             if endedAt != nil { reportSession.mediaEnd = session.heartbeatMedia }
             let recorded = SessionSourceRecord(configJSON: session.configJSON)

@@ -79,10 +79,16 @@ public struct ReportBuilder: Sendable {
             endedAt: session.endedAt, durationSeconds: duration, monitoredSeconds: monitored,
             framesAnalyzed: session.framesAnalyzed, secondsWithFace: session.secondsWithFace,
             faceVisibleFraction: faceFraction, pointEvents: session.pointEvents ? true : nil,
-            stoppedUnexpectedlyAt: session.stoppedUnexpectedlyAt, source: session.source, sourceName: session.sourceName)
+            stoppedUnexpectedlyAt: session.stoppedUnexpectedlyAt, source: session.source, sourceName: session.sourceName,
+            whatRan: session.whatRan)
         var credibility = policy.assess(
             entries.map { ($0.type, $0.severity, $0.durationSeconds) }, monitoredSeconds: monitored)
         var notes = session.notes
+        if let whatRan = session.whatRan, let degraded = whatRan.degraded, !degraded.isEmpty {
+            notes.append(
+                "This session ran DEGRADED (--allow-degraded): " + degraded.joined(separator: "; ")
+                    + ". What those models would have seen was not checked, so the absence of such episodes proves nothing.")
+        }
         if let stopped = session.stoppedUnexpectedlyAt {
             let offset = ReportText.clock(max(0, stopped.timeIntervalSince(session.startedAt)))
             notes.append(

@@ -26,13 +26,16 @@ public struct ReportSession: Sendable, Hashable {
     public var source: MonitoredSource?
     /// The device or file name the monitor read, as recorded.
     public var sourceName: String?
+    /// What the monitor ran (versions, detectors, settings, degradations); nil when the source does not know.
+    public var whatRan: WhatRan?
 
     public init(
         id: String, studentID: String, examID: String, startedAt: Date, endedAt: Date? = nil,
         framesAnalyzed: Int? = nil, secondsWithFace: Double? = nil, pointEvents: Bool = false, notes: [String] = [],
-        stoppedUnexpectedlyAt: Date? = nil
+        stoppedUnexpectedlyAt: Date? = nil, whatRan: WhatRan? = nil
     ) {
         self.stoppedUnexpectedlyAt = stoppedUnexpectedlyAt
+        self.whatRan = whatRan
         self.id = id
         self.studentID = studentID
         self.examID = examID

@@ -64,6 +64,8 @@ public struct SessionReport: Sendable, Hashable, Codable {
         public var source: MonitoredSource?
         /// The device or recording the monitor read.
         public var sourceName: String?
+        /// What the monitor ran; nil when the source does not know (the service's database, old sessions).
+        public var whatRan: WhatRan? = nil
     }
 
     /// What one episode type amounted to.

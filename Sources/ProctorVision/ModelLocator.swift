@@ -2,7 +2,9 @@ import Foundation
 
 /// Finds the model files on disk.
 ///
-/// Search order: `$PROCTOR_MODELS`, then `models/` in the working directory, then `models/` beside the
+/// Search order: `$PROCTOR_MODELS`, then `models/` in the working directory, then beside the binary
+/// (`<bindir>/../share/proctor-vision/models`, an installed layout such as /usr/bin + /usr/share or
+/// /opt/proctor-vision/bin + share; then `<bindir>/models`, an unpacked tarball), then `models/` in the
 /// executable's package (two levels above `.build/<config>/proctor`), then `/usr/share/proctor-vision/models`.
 public struct ModelLocator: Sendable {
     public static let faceModel = "face_detection_yunet_2022mar.onnx"
@@ -23,13 +25,16 @@ public struct ModelLocator: Sendable {
         return nil
     }
 
-    static func defaultDirectories() -> [String] {
+    /// - Parameter executable: the running binary's path (a symlink is followed to the real file).
+    static func defaultDirectories(executable path: String = CommandLine.arguments.first ?? "") -> [String] {
         var result: [String] = []
         if let explicit = ProcessInfo.processInfo.environment["PROCTOR_MODELS"], !explicit.isEmpty { result.append(explicit) }
         result.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("models"))
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        let executable = URL(fileURLWithPath: path).resolvingSymlinksInPath()
         // .build/<triple>/<config>/proctor or .build/<config>/proctor -> package root
         var folder = executable.deletingLastPathComponent()
+        result.append(folder.deletingLastPathComponent().appendingPathComponent("share/proctor-vision/models").path)
+        result.append(folder.appendingPathComponent("models").path)
         for _ in 0..<4 {
             folder = folder.deletingLastPathComponent()
             result.append(folder.appendingPathComponent("models").path)

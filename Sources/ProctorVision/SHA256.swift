@@ -1,7 +1,7 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4) over bytes fed in pieces, for fingerprinting model files without a crypto dependency.
-struct SHA256 {
+public struct SHA256: Sendable {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -19,9 +19,9 @@ struct SHA256 {
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
-    init() { pending.reserveCapacity(64) }
+    public init() { pending.reserveCapacity(64) }
 
-    mutating func update(data: Data) {
+    public mutating func update(data: Data) {
         length &+= UInt64(data.count)
         var index = data.startIndex
         if !pending.isEmpty {
@@ -33,15 +33,24 @@ struct SHA256 {
             compress(pending)
             pending.removeAll(keepingCapacity: true)
         }
-        while data.endIndex - index >= 64 {
-            compress(data[index..<index + 64])
-            index += 64
+        // Whole blocks straight from the bytes: slicing Data per block is slow in debug builds.
+        let whole = (data.endIndex - index) / 64 * 64
+        if whole > 0 {
+            let start = index - data.startIndex
+            data.withUnsafeBytes { raw in
+                var offset = start
+                while offset < start + whole {
+                    compressBlock(UnsafeRawBufferPointer(rebasing: raw[offset..<offset + 64]))
+                    offset += 64
+                }
+            }
+            index += whole
         }
         pending.append(contentsOf: data[index...])
     }
 
     /// The digest as 64 lowercase hex digits.
-    mutating func hexDigest() -> String {
+    public mutating func hexDigest() -> String {
         let bitLength = length &* 8
         var tail = pending + [0x80]
         while tail.count % 64 != 56 { tail.append(0) }
@@ -52,10 +61,18 @@ struct SHA256 {
     }
 
     /// The hex digest of `text`'s UTF-8 bytes.
-    static func hex(_ text: String) -> String {
+    public static func hex(_ text: String) -> String {
         var hasher = SHA256()
         hasher.update(data: Data(text.utf8))
         return hasher.hexDigest()
+    }
+
+    private mutating func compressBlock(_ block: UnsafeRawBufferPointer) {
+        var w = [UInt32](repeating: 0, count: 64)
+        for i in 0..<16 {
+            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+        }
+        schedule(&w)
     }
 
     private mutating func compress(_ block: some Collection<UInt8>) {
@@ -66,6 +83,11 @@ struct SHA256 {
             for _ in 0..<4 { word = word << 8 | UInt32(bytes.next() ?? 0) }
             w[i] = word
         }
+        schedule(&w)
+    }
+
+    /// Expands the first 16 words of `w` and mixes the block into the state.
+    private mutating func schedule(_ w: inout [UInt32]) {
         for i in 16..<64 {
             let s0 = rotate(w[i - 15], 7) ^ rotate(w[i - 15], 18) ^ (w[i - 15] >> 3)
             let s1 = rotate(w[i - 2], 17) ^ rotate(w[i - 2], 19) ^ (w[i - 2] >> 10)
