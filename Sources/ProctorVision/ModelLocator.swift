@@ -3,7 +3,8 @@ import Foundation
 /// Finds the model files on disk.
 ///
 /// Search order: `$PROCTOR_MODELS`, then `models/` in the working directory, then `models/` beside the
-/// executable's package (two levels above `.build/<config>/proctor`), then `/usr/share/proctor-vision/models`.
+/// executable's package (two levels above `.build/<config>/proctor`), `share/proctor-vision/models` in the folders
+/// above the executable (`../share/proctor-vision/models` beside `bin/`), then `/usr/share/proctor-vision/models`.
 public struct ModelLocator: Sendable {
     public static let faceModel = "face_detection_yunet_2022mar.onnx"
     public static let objectModel = "yolox_nano.onnx"
@@ -33,6 +34,8 @@ public struct ModelLocator: Sendable {
         for _ in 0..<4 {
             folder = folder.deletingLastPathComponent()
             result.append(folder.appendingPathComponent("models").path)
+            // An installed tree: <prefix>/bin/proctor or <prefix>/lib/proctor-vision/proctor -> <prefix>/share/...
+            result.append(folder.appendingPathComponent("share/proctor-vision/models").path)
         }
         result.append("/usr/share/proctor-vision/models")
         return result
