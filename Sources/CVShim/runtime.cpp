@@ -31,6 +31,13 @@ void pv_quiet_logs(void) {
 
 const char *pv_opencv_version(void) { return CV_VERSION; }
 
+// scripts/package defines PROCTOR_GIT_COMMIT (swift build -Xcxx -DPROCTOR_GIT_COMMIT=...); a plain
+// checkout build does not, and the binary never runs git to find out.
+#ifndef PROCTOR_GIT_COMMIT
+#define PROCTOR_GIT_COMMIT "unknown"
+#endif
+const char *pv_build_commit(void) { return PROCTOR_GIT_COMMIT; }
+
 void pv_buffer_free(uint8_t *buffer) { std::free(buffer); }
 
 }

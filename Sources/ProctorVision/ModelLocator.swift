@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Search order: `$PROCTOR_MODELS`, then `models/` in the working directory, then beside the binary
 /// (`<bindir>/../share/proctor-vision/models`, an installed layout such as /usr/bin + /usr/share or
-/// /opt/proctor-vision/bin + share; then `<bindir>/models`, an unpacked tarball), then `models/` in the
-/// executable's package (two levels above `.build/<config>/proctor`), then `/usr/share/proctor-vision/models`.
+/// /opt/proctor-vision/bin + share; then `<bindir>/models`, an unpacked tarball), then `models/` and
+/// `share/proctor-vision/models` in the folders above (the package of `.build/<config>/proctor`; the
+/// package's /usr/lib/proctor-vision/proctor), then `/usr/share/proctor-vision/models`.
 public struct ModelLocator: Sendable {
     public static let faceModel = "face_detection_yunet_2022mar.onnx"
     public static let objectModel = "yolox_nano.onnx"
@@ -38,6 +39,8 @@ public struct ModelLocator: Sendable {
         for _ in 0..<4 {
             folder = folder.deletingLastPathComponent()
             result.append(folder.appendingPathComponent("models").path)
+            // An installed tree: <prefix>/bin/proctor or <prefix>/lib/proctor-vision/proctor -> <prefix>/share/...
+            result.append(folder.appendingPathComponent("share/proctor-vision/models").path)
         }
         result.append("/usr/share/proctor-vision/models")
         return result

@@ -35,6 +35,8 @@ public enum OpenVINORuntime {
         result.append((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(".openvino/lib"))
         // .build/<triple>/<config>/proctor or .build/<config>/proctor -> package root
         var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        // The Debian package's layout: /usr/lib/proctor-vision/{proctor,openvino/} (also when unpacked elsewhere).
+        result.append(folder.appendingPathComponent("openvino").path)
         for _ in 0..<4 {
             folder = folder.deletingLastPathComponent()
             result.append(folder.appendingPathComponent(".openvino/lib").path)

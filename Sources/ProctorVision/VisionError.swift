@@ -56,6 +56,9 @@ public enum OpenCVRuntime {
     /// The linked OpenCV version, e.g. "4.6.0".
     public static var version: String { String(cString: pv_opencv_version()) }
 
+    /// The git commit this binary was built from (scripts/package embeds it), or "unknown".
+    public static var buildCommit: String { String(cString: pv_build_commit()) }
+
     /// Threads OpenCV's own parallel loops use: `$PROCTOR_OPENCV_THREADS`, else 1.
     ///
     /// Fixed once, before the first OpenCV call, because changing it while another thread runs a

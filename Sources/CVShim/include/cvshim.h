@@ -39,6 +39,8 @@ int pv_num_threads(void);
 void pv_quiet_logs(void);
 /// The OpenCV version string, e.g. "4.6.0".
 const char *pv_opencv_version(void);
+/// The git commit the binary was built from (embedded at build time), or "unknown".
+const char *pv_build_commit(void);
 /// At process exit, writes one line to stderr saying whether OpenCV's imgcodecs and videoio and
 /// libProctorCVIO.so are mapped (from /proc/self/maps): for tests and memory investigations.
 void pv_report_mapped_io_at_exit(void);
