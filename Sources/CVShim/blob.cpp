@@ -23,7 +23,7 @@ extern "C" int pv_image_blob(const pv_image *image, int width, int height, doubl
             canvas = frame;
             r = 1;
         } else {
-            // Same arithmetic as pv_net_forward_letterbox, so both engines see the same pixels.
+            // One letterbox for both engines, so they see the same pixels.
             int w = std::max(1, int(frame.cols * r)), h = std::max(1, int(frame.rows * r));
             canvas.create(height, width, CV_8UC3);
             canvas.setTo(cv::Scalar::all(pad_value));

@@ -23,7 +23,6 @@ typedef struct pv_yunet pv_yunet;
 /// A Haar cascade classifier (`cv::CascadeClassifier`).
 typedef struct pv_cascade pv_cascade;
 /// A `cv::dnn::Net` plus the memory of its last output.
-typedef struct pv_net pv_net;
 /// A `cv::VideoCapture` over a file or URL.
 typedef struct pv_video pv_video;
 
@@ -131,18 +130,6 @@ void pv_cascade_free(pv_cascade *cascade);
 int pv_cascade_detect(pv_cascade *cascade, const pv_image *image, double scale_factor,
                       int min_neighbors, int min_size, float *boxes, int capacity, int *count,
                       char *err, size_t errcap);
-
-// MARK: - DNN
-
-/// Loads an ONNX network on the OpenCV CPU backend.
-int pv_net_load_onnx(const char *model_path, pv_net **out, char *err, size_t errcap);
-void pv_net_free(pv_net *net);
-/// Letterboxes `image` into `input_width` x `input_height` (scaled to fit, placed top-left, padded
-/// with `pad_value`), runs the network on raw 0...255 BGR values, and exposes its first output as a
-/// 2-D float matrix owned by `net` (valid until the next call). `*scale` gets the letterbox scale.
-int pv_net_forward_letterbox(pv_net *net, const pv_image *image, int input_width, int input_height,
-                             double pad_value, double *scale, const float **output, int *rows,
-                             int *cols, char *err, size_t errcap);
 
 // MARK: - Geometry
 
