@@ -34,7 +34,7 @@ struct OutboxTroubleTests {
         holder.arguments = [
             "python3", "-c",
             "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                + "c.execute('BEGIN IMMEDIATE')\nprint('locked', flush=True)\ntime.sleep(120)\n",
+                + "c.execute('BEGIN IMMEDIATE')\nprint('locked', flush=True)\ntime.sleep(3600)\n",
             path,
         ]
         let out = Pipe()
