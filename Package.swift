@@ -32,6 +32,8 @@ let package = Package(
         // (swift-prometheus needs only swift-atomics besides: no NIO).
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        // SHA-256 for model and pipeline fingerprints.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Thin C++ shim over OpenCV with a plain C header; every entry point catches C++ exceptions.
@@ -63,71 +65,77 @@ let package = Package(
         ),
         // Pure Swift domain: observations, verdicts, rules. No C imports.
         .target(name: "ProctorCore"),
-        // Swift API over the shim: decoding, detectors, head pose, frame quality, the per-frame pipeline.
+        // Swift API over the shim's images: decoding (with its header checks and limits), pixel buffers,
+        // resizing, JPEG encoding, video files. What capture, delivery and reports need without detectors.
+        .target(name: "ProctorImaging", dependencies: ["CVShim", "ProctorCore"]),
+        // Swift API over the shim's models: detectors, head pose, frame quality, the per-frame pipeline.
         .target(
             name: "ProctorVision",
-            dependencies: ["CVShim", "ProctorCore"]
+            dependencies: ["CVShim", "ProctorCore", "ProctorImaging", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Non-variadic wrappers over libv4l2 and the V4L2 ioctl numbers, which Swift cannot call or see.
         .target(name: "CV4L2", linkerSettings: [.linkedLibrary("v4l2")]),
         // Frame sources: V4L2 cameras, video files/streams, image sequences; fixed-rate sampling.
-        .target(name: "ProctorCapture", dependencies: ["CV4L2", "ProctorVision", "ProctorCore"]),
+        .target(name: "ProctorCapture", dependencies: ["CV4L2", "ProctorImaging", "ProctorCore"]),
         // SQLite from the system (Debian libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The durable local outbox of sessions, episodes and evidence.
         .target(name: "ProctorOutbox", dependencies: ["CSQLite", "ProctorCore"]),
         // Session reports for reviewers: one self-contained HTML page (or JSON) per session.
-        // Reads the local outbox, or the service's database through ProctorDelivery's libpq wrapper.
-        .target(name: "ProctorReport", dependencies: ["ProctorCore", "ProctorOutbox", "ProctorVision", "ProctorDelivery"]),
+        // Reads the local outbox, or the service's database through ProctorPostgres.
+        .target(name: "ProctorReport", dependencies: ["ProctorCore", "ProctorOutbox", "ProctorImaging", "ProctorPostgres"]),
         // The workstation agent's loop: frames -> analysis -> episodes -> outbox, with evidence.
         .target(
             name: "ProctorAgent",
             dependencies: [
-                "ProctorCapture", "ProctorVision", "ProctorCore", "ProctorOutbox", .product(name: "Logging", package: "swift-log"),
+                "ProctorCapture", "ProctorVision", "ProctorImaging", "ProctorCore", "ProctorOutbox",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .executableTarget(
             name: "ProctorCLI",
             dependencies: [
-                "ProctorVision", "ProctorCore", "ProctorCapture", "ProctorOutbox", "ProctorAgent", "ProctorReport",
-                "ProctorDelivery", "ProctorReanalysis",
+                "ProctorVision", "ProctorImaging", "ProctorCore", "ProctorCapture", "ProctorOutbox", "ProctorAgent", "ProctorReport",
+                "ProctorDelivery", "ProctorPostgres", "ProctorReanalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
+        .target(name: "ProctorTestSupport", dependencies: ["ProctorVision", "ProctorImaging"], path: "Tests/ProctorTestSupport"),
         // A fresh service database per test on the PostgreSQL that scripts/with-postgres starts.
         .target(
-            name: "ProctorDatabaseTestSupport", dependencies: ["ProctorDelivery", "ProctorTestSupport"],
+            name: "ProctorDatabaseTestSupport", dependencies: ["ProctorPostgres", "ProctorTestSupport"],
             path: "Tests/ProctorDatabaseTestSupport"),
         .testTarget(name: "ProctorCoreTests", dependencies: ["ProctorCore"]),
         .testTarget(
             name: "ProctorReportTests",
             dependencies: [
-                "ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorDelivery", "ProctorTestSupport",
+                "ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorImaging", "ProctorPostgres", "ProctorTestSupport",
                 "ProctorDatabaseTestSupport",
             ]),
         .testTarget(
             name: "ProctorAgentTests",
-            dependencies: ["ProctorAgent", "ProctorTestSupport", .product(name: "Prometheus", package: "swift-prometheus")]),
+            dependencies: ["ProctorAgent", "ProctorImaging", "ProctorTestSupport", .product(name: "Prometheus", package: "swift-prometheus")]),
         .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport", "ProctorOutbox"]),
-        .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorCore", "ProctorTestSupport"]),
+        .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorImaging", "ProctorCore", "ProctorTestSupport"]),
         // A fake V4L2 device behind the same entry points the real capture code calls.
         .target(name: "FakeV4L2", dependencies: ["CV4L2"], path: "Tests/FakeV4L2"),
-        .testTarget(name: "ProctorCaptureTests", dependencies: ["ProctorCapture", "FakeV4L2", "ProctorTestSupport"]),
+        .testTarget(name: "ProctorCaptureTests", dependencies: ["ProctorCapture", "ProctorImaging", "FakeV4L2", "ProctorTestSupport"]),
         // Writes episodes until SIGKILLed; the outbox crash-safety test runs it as a separate process.
         .executableTarget(name: "OutboxCrashWriter", dependencies: ["ProctorOutbox", "ProctorCore"], path: "Tests/OutboxCrashWriter"),
         .testTarget(name: "ProctorOutboxTests", dependencies: ["ProctorOutbox", "ProctorCore", "OutboxCrashWriter"]),
         // libpq from the system (Debian libpq-dev), for writing straight into the service's database.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
+        // The service's PostgreSQL database over libpq: connections, secret-free errors, one reading of SQLSTATE.
+        .target(name: "ProctorPostgres", dependencies: ["CLibPQ"]),
         // Ships outbox episodes to the proctoring service: its REST API or its PostgreSQL database.
         .target(
             name: "ProctorDelivery",
             dependencies: [
-                "CLibPQ", "ProctorOutbox", "ProctorCore", "ProctorVision",
+                "ProctorPostgres", "ProctorOutbox", "ProctorCore", "ProctorImaging",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -136,17 +144,23 @@ let package = Package(
         .testTarget(
             name: "ProctorDeliveryTests",
             dependencies: [
-                "ProctorDelivery", "ProctorOutbox", "ProctorCore", "ProctorTestSupport", "ProctorDatabaseTestSupport", "ProctorCLI",
+                "ProctorDelivery", "ProctorPostgres", "ProctorOutbox", "ProctorCore", "ProctorImaging", "ProctorTestSupport",
+                "ProctorDatabaseTestSupport",
+                "ProctorCLI",
             ]
         ),
         // Re-runs the current pipeline over the service's stored evidence; workers share a PostgreSQL work queue.
-        .target(name: "ProctorReanalysis", dependencies: ["ProctorVision", "ProctorCore", "ProctorDelivery"]),
+        .target(
+            name: "ProctorReanalysis",
+            dependencies: [
+                "ProctorVision", "ProctorImaging", "ProctorCore", "ProctorPostgres", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Needs a real PostgreSQL server: run through scripts/test or scripts/with-postgres.
         .testTarget(
             name: "ProctorReanalysisTests",
             dependencies: [
-                "ProctorReanalysis", "ProctorDelivery", "ProctorVision", "ProctorTestSupport", "ProctorDatabaseTestSupport",
-                "ProctorCLI",
+                "ProctorReanalysis", "ProctorPostgres", "ProctorVision", "ProctorTestSupport", "ProctorDatabaseTestSupport",
+                "ProctorCLI", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

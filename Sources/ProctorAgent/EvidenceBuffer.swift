@@ -1,4 +1,5 @@
 import ProctorCore
+import ProctorImaging
 import ProctorVision
 
 /// The last few analysed frames, so an episode's best frame can still be encoded when the episode

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProctorCore
+import ProctorImaging
 import ProctorVision
 
 /// `proctor analyze`: the vision pipeline over stored images.

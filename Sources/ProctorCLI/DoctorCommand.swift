@@ -3,7 +3,9 @@ import Foundation
 import ProctorAgent
 import ProctorCapture
 import ProctorDelivery
+import ProctorImaging
 import ProctorOutbox
+import ProctorPostgres
 import ProctorVision
 
 #if canImport(Glibc)

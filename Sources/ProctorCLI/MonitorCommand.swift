@@ -5,6 +5,7 @@ import ProctorAgent
 import ProctorCapture
 import ProctorCore
 import ProctorDelivery
+import ProctorImaging
 import ProctorOutbox
 import ProctorVision
 

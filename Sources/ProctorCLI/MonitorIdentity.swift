@@ -3,6 +3,7 @@ import Logging
 import ProctorAgent
 import ProctorCore
 import ProctorDelivery
+import ProctorPostgres
 import ProctorReanalysis
 import ProctorVision
 

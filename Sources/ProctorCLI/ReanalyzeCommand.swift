@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ProctorCore
 import ProctorDelivery
+import ProctorPostgres
 import ProctorReanalysis
 import ProctorVision
 

@@ -5,6 +5,7 @@ import ProctorCore
 import ProctorOutbox
 import ProctorReport
 import ProctorVision
+import ProctorImaging
 
 #if canImport(Glibc)
 import Glibc

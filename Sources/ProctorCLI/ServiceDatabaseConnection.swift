@@ -1,4 +1,5 @@
 import ProctorDelivery
+import ProctorPostgres
 
 /// Opening the proctoring service's database from a command.
 enum ServiceDatabaseConnection {

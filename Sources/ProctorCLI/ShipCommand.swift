@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ProctorDelivery
 import ProctorOutbox
+import ProctorPostgres
 
 /// `proctor ship`: delivers what the outbox holds, once, and exits.
 struct Ship: ParsableCommand {

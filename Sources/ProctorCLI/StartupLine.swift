@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProctorImaging
 import ProctorVision
 
 /// The monitor's one startup log line: version, source, models and the effective settings, with

@@ -1,4 +1,5 @@
 import ProctorCore
+import ProctorImaging
 import ProctorReanalysis
 import ProctorVision
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ProctorAgent
 import ProctorCore
+import ProctorImaging
 import ProctorVision
 
 /// Options that tune the vision pipeline and the per-frame verdicts.

@@ -1,4 +1,4 @@
-import ProctorVision
+import ProctorImaging
 
 /// One real look through a camera for `proctor doctor`: open it as the monitor would, note the formats it
 /// offers and the one negotiated, grab a single frame and measure its brightness.

@@ -1,4 +1,4 @@
-import ProctorVision
+import ProctorImaging
 
 /// One frame handed to the consumer.
 public struct CapturedFrame: Sendable {

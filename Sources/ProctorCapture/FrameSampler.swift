@@ -1,5 +1,5 @@
 import Foundation
-import ProctorVision
+import ProctorImaging
 import Synchronization
 
 /// Runs a ``FrameSource`` on its own thread and hands the consumer the newest frame at a fixed

@@ -1,4 +1,4 @@
-import ProctorVision
+import ProctorImaging
 
 /// Something that produces frames one at a time: a camera, a video, a directory of images.
 ///

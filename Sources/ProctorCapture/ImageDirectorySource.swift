@@ -1,5 +1,5 @@
 import Foundation
-import ProctorVision
+import ProctorImaging
 
 /// A directory of still images replayed as a video: one frame per image in name order
 /// (numbers compared by value, so frame2 precedes frame10), spaced 1/fps apart in media time.

@@ -1,5 +1,5 @@
 import CV4L2
-import ProctorVision
+import ProctorImaging
 
 #if canImport(Glibc)
 import Glibc

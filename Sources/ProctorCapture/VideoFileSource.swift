@@ -1,4 +1,4 @@
-import ProctorVision
+import ProctorImaging
 
 #if canImport(Glibc)
 import Glibc

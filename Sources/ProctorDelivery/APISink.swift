@@ -1,5 +1,6 @@
 import Foundation
 import ProctorOutbox
+import ProctorPostgres
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -1,5 +1,5 @@
 import Foundation
-import ProctorVision
+import ProctorImaging
 
 /// Preparing evidence and labels for the service.
 enum EvidenceImages {

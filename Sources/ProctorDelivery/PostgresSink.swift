@@ -1,5 +1,6 @@
 import Foundation
 import ProctorOutbox
+import ProctorPostgres
 import Synchronization
 
 /// Writes episodes straight into the proctoring service's database and media root.

@@ -1,3 +1,5 @@
+import ProctorPostgres
+
 /// The service's tables and columns the Postgres sink writes, for `proctor doctor`.
 public enum ProctoringSchema {
     public static let requiredColumns: [String: [String]] = [

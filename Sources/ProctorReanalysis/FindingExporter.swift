@@ -1,5 +1,5 @@
 import Foundation
-import ProctorDelivery
+import ProctorPostgres
 
 /// Streams one pipeline version's findings as CSV or JSON lines, a page at a time (keyset paging on
 /// the row id), so memory stays flat however many rows there are.

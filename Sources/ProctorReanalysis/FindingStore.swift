@@ -1,5 +1,5 @@
 import Foundation
-import ProctorDelivery
+import ProctorPostgres
 
 /// Writes a batch's findings and closes its queue rows in one transaction.
 public enum FindingStore {

@@ -1,4 +1,4 @@
-import ProctorDelivery
+import ProctorPostgres
 
 /// The project's own tables in the service's database, created and updated by numbered migrations.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import ProctorDelivery
+import ProctorPostgres
 
 /// Per stored event type, how many images the pipeline version confirms, contradicts or cannot judge.
 public struct ReanalysisSummary: Sendable, Hashable, Codable {

@@ -1,6 +1,7 @@
 import Foundation
 import ProctorCore
-import ProctorDelivery
+import ProctorPostgres
+import ProctorImaging
 import ProctorVision
 
 /// The batch loop of `proctor reanalyze`: claim a batch → analyse it on `jobs` threads → store the
@@ -246,9 +247,9 @@ public final class Reanalyzer {
     }
 
     private static func failure(_ error: PostgresError) -> ReanalysisError {
-        switch error.sqlState?.prefix(2) {
-        case "42", "28", "3D", "3F": .configuration("postgres: \(error.description)")
-        default: .unavailable("postgres: \(error.description)")
+        switch error.kind {
+        case .configuration: .configuration("postgres: \(error.description)")
+        case .rejectedData, .transient: .unavailable("postgres: \(error.description)")
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import ProctorDelivery
+import ProctorPostgres
 
 /// The registered student's photo as the service stores it (`proctoring_student.photo`, a name
 /// relative to the media root): the reference the identity checks compare faces with.

@@ -1,5 +1,5 @@
 import Foundation
-import ProctorDelivery
+import ProctorPostgres
 
 /// The shared work queue in `proctor_reanalysis_queue`: filled from a selection, claimed in leased batches.
 ///

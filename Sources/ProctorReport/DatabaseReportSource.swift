@@ -1,6 +1,6 @@
 import Foundation
 import ProctorCore
-import ProctorDelivery
+import ProctorPostgres
 
 /// Reads a student's events in a time window from the proctoring service's PostgreSQL database.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import ProctorVision
+import ProctorImaging
 
 /// Downscales evidence with OpenCV: at most ``maxSide`` px at JPEG ``quality``, smaller when over budget.
 ///

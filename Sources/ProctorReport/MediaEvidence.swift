@@ -1,5 +1,5 @@
 import Foundation
-import ProctorVision
+import ProctorImaging
 
 /// Reads the service's evidence files from its media root, saying why when one cannot be read.
 public struct MediaEvidence: Sendable, Hashable {

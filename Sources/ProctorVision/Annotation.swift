@@ -1,5 +1,6 @@
 import CVShim
 import ProctorCore
+import ProctorImaging
 
 /// A colour for drawing, in RGB.
 public struct DrawColor: Sendable, Hashable {

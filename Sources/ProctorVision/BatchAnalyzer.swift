@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 
 /// The outcome of analysing one stored image.
 public struct ImageResult: Sendable {

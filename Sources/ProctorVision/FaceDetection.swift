@@ -1,5 +1,6 @@
 import CVShim
 import ProctorCore
+import ProctorImaging
 
 /// Finds faces in an image; results are in the image's own pixels.
 public protocol FaceDetecting {

@@ -1,5 +1,6 @@
 import CVShim
 import ProctorCore
+import ProctorImaging
 
 extension ModelLocator {
     /// MobileFaceNet (see models/manifest.json): only loaded when a reference face is given.

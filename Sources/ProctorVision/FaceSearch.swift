@@ -1,4 +1,5 @@
 import ProctorCore
+import ProctorImaging
 
 /// When and how the face stage looks a second time.
 ///

@@ -1,6 +1,7 @@
 import CVShim
 import Foundation
 import ProctorCore
+import ProctorImaging
 
 /// Estimates yaw, pitch and roll from YuNet's five landmarks with `solvePnP` and a generic 3-D face.
 ///

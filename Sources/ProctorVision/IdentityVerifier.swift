@@ -1,4 +1,5 @@
 import ProctorCore
+import ProctorImaging
 
 /// What a pipeline needs to compare faces with a reference photo: the reference's embedding, the
 /// embedding model, and which faces to compare.

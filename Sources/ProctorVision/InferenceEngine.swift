@@ -1,4 +1,5 @@
 import Foundation
+import ProctorImaging
 
 /// Which engine the user asked for: `auto` takes OpenVINO when its runtime loads, else OpenCV.
 public enum EngineChoice: String, Sendable, Hashable, Codable, CaseIterable {

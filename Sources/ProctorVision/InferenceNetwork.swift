@@ -1,5 +1,6 @@
 import Foundation
 import CVShim
+import ProctorImaging
 
 /// One loaded network on one engine: a 1x3xHxW float blob in, float tensors out by name.
 ///

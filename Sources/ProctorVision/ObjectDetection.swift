@@ -1,6 +1,7 @@
 import CVShim
 import Foundation
 import ProctorCore
+import ProctorImaging
 
 /// Finds objects (persons, phones, and the other COCO classes) in an image.
 public protocol ObjectDetecting {

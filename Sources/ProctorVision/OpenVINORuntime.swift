@@ -1,5 +1,6 @@
 import CVShim
 import Foundation
+import ProctorImaging
 
 /// Finds and loads the OpenVINO C runtime (libopenvino_c.so.*) once per process.
 ///

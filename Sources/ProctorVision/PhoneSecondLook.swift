@@ -1,4 +1,5 @@
 import ProctorCore
+import ProctorImaging
 
 /// When and how the object stage looks again at a possible phone.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 
 /// A reference photo that cannot serve: why, in one line a user can act on.
 public struct ReferenceError: Error, Sendable, Hashable, CustomStringConvertible {

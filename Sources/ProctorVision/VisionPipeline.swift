@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 
 /// Settings of the per-frame pipeline.
 public struct VisionConfiguration: Sendable, Hashable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 
 /// Decodes YuNet 2022mar's raw outputs exactly as OpenCV 4.6's `cv::FaceDetectorYN` does
 /// (modules/objdetect/src/face_detect.cpp of 4.5.4-4.7): anchor priors over four feature maps

@@ -1,5 +1,6 @@
 import CVShim
 import ProctorCore
+import ProctorImaging
 
 /// YuNet through an ``InferenceNetwork`` (OpenVINO, or OpenCV's DNN for comparison) with the decoding
 /// of `cv::FaceDetectorYN` done in Swift (``YuNetDecoder``): the same faces as ``YuNetFaceDetector``.

@@ -2,6 +2,7 @@ import Foundation
 import ProctorAgent
 import ProctorCapture
 import ProctorCore
+import ProctorImaging
 import ProctorOutbox
 import ProctorTestSupport
 import ProctorVision

@@ -1,7 +1,7 @@
 import CV4L2
 import FakeV4L2
 import ProctorCapture
-import ProctorVision
+import ProctorImaging
 import Testing
 
 extension FakeCameraTests {

@@ -2,7 +2,7 @@ import CV4L2
 import FakeV4L2
 import Foundation
 import ProctorCapture
-import ProctorVision
+import ProctorImaging
 import Testing
 
 /// Every test that touches the fake camera lives under this suite: the fake is one global device,

@@ -1,6 +1,6 @@
 import Foundation
 import ProctorCapture
-import ProctorVision
+import ProctorImaging
 import Testing
 
 /// Replays of a directory of images.

@@ -1,6 +1,6 @@
 import Foundation
 import ProctorCapture
-import ProctorVision
+import ProctorImaging
 import Testing
 
 /// Video replays through OpenCV (an image-sequence pattern stands in for a video file: this

@@ -1,5 +1,5 @@
 import Foundation
-import ProctorDelivery
+import ProctorPostgres
 import ProctorTestSupport
 
 /// A fresh database with the proctoring service's schema on the test PostgreSQL server that

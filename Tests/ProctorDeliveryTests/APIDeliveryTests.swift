@@ -1,8 +1,8 @@
 import Foundation
 import ProctorDelivery
+import ProctorImaging
 import ProctorOutbox
 import ProctorTestSupport
-import ProctorVision
 import Testing
 
 /// The REST API sink against a real HTTP server that follows the service's contract.

@@ -4,6 +4,7 @@ import ProctorDelivery
 import ProctorOutbox
 import ProctorTestSupport
 import Testing
+import ProctorPostgres
 
 /// Episodes per second delivered over loopback, printed rather than asserted: scripts/bench-delivery
 /// turns it on with PROCTOR_BENCH_DELIVERY=1; an ordinary test run skips it.

@@ -2,6 +2,7 @@ import Foundation
 import ProctorCore
 import ProctorDelivery
 import ProctorOutbox
+import ProctorPostgres
 import ProctorTestSupport
 import Synchronization
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import ProctorDatabaseTestSupport
 import ProctorDelivery
 import ProctorOutbox
+import ProctorPostgres
 import ProctorTestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import ProctorDelivery
 import ProctorOutbox
 import ProctorTestSupport
 import Testing
+import ProctorPostgres
 
 #if canImport(Glibc)
 import Glibc

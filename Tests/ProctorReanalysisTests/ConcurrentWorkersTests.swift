@@ -1,6 +1,6 @@
 import ProctorDatabaseTestSupport
 import Foundation
-import ProctorDelivery
+import ProctorPostgres
 import ProctorTestSupport
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import ProctorCore
 import ProctorDatabaseTestSupport
-import ProctorDelivery
+import ProctorPostgres
 import ProctorReanalysis
 import ProctorTestSupport
 import ProctorVision

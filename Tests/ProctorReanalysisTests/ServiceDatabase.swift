@@ -1,6 +1,6 @@
 import Foundation
 import ProctorDatabaseTestSupport
-import ProctorDelivery
+import ProctorPostgres
 import ProctorTestSupport
 
 /// What the reanalysis tests ask of the service's database.

@@ -1,7 +1,7 @@
 import ProctorDatabaseTestSupport
 import Foundation
-import ProctorDelivery
 import ProctorTestSupport
+import ProctorPostgres
 
 #if canImport(Glibc)
 import Glibc

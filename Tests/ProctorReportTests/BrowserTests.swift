@@ -1,4 +1,5 @@
 import Foundation
+import ProctorImaging
 import ProctorReport
 import ProctorTestSupport
 import ProctorVision

@@ -5,6 +5,7 @@ import ProctorReport
 import ProctorTestSupport
 import ProctorVision
 import Testing
+import ProctorImaging
 
 /// `proctor report --database-url`: a student's events in the service's database, against the real
 /// PostgreSQL server scripts/with-postgres starts (each test in a database of its own).

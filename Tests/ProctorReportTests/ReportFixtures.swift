@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 import ProctorOutbox
 import ProctorReport
 import ProctorTestSupport

@@ -1,6 +1,6 @@
 import Foundation
 import ProctorDatabaseTestSupport
-import ProctorDelivery
+import ProctorPostgres
 import ProctorTestSupport
 
 /// Rows as the proctoring service writes them, for the database report tests.

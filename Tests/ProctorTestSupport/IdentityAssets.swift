@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 import ProctorVision
 
 /// The face-recognition pairs (fixtures/photos/deepface, from fixtures/deepface-manifest.json) and helpers

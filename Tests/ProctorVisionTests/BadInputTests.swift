@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+@testable import ProctorImaging
 import ProctorTestSupport
 @testable import ProctorVision
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+@testable import ProctorImaging
 import ProctorTestSupport
 @testable import ProctorVision
 import Testing

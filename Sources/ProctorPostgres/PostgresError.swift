@@ -20,19 +20,25 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
 
     public var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
 
-    /// How the shipper should treat this error when delivering.
-    ///
-    /// Connection trouble, shutdowns, serialization failures and resource exhaustion pass; bad data
-    /// (class 22) and constraint violations (23) will fail the same way every time; a missing table or
-    /// column (42), refused credentials (28) or a missing database (3D) are the deployment's to fix.
-    public var deliveryFailure: DeliveryFailure {
-        let text = "postgres: \(description)"
-        if isConfiguration { return .unusable(text) }
-        guard let state = sqlState, !connectionLost else { return .transient(text) }
+    /// What an error says about the deployment, the data or the moment: the one reading of SQLSTATE
+    /// classes that delivery and reanalysis share.
+    public enum Kind: Sendable, Hashable {
+        /// The deployment's to fix, never worth a retry: an unusable connection string, a missing table
+        /// or column (42), refused credentials (28), a missing database (3D) or schema (3F).
+        case configuration
+        /// This statement's data will fail the same way every time: bad data (22), a constraint (23).
+        case rejectedData
+        /// Worth retrying: connection trouble, shutdowns, serialization failures, resource exhaustion.
+        case transient
+    }
+
+    public var kind: Kind {
+        if isConfiguration { return .configuration }
+        guard let state = sqlState, !connectionLost else { return .transient }
         switch state.prefix(2) {
-        case "22", "23": return .permanent(text)
-        case "42", "28", "3D", "3F": return .unusable(text)
-        default: return .transient(text)
+        case "22", "23": return .rejectedData
+        case "42", "28", "3D", "3F": return .configuration
+        default: return .transient
         }
     }
 }

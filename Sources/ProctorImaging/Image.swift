@@ -6,9 +6,9 @@ import ProctorCore
 /// Treated as immutable once created: operations return new images, so an `Image` can be handed
 /// between threads.
 public final class Image: @unchecked Sendable {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
 
-    init(handle: OpaquePointer) { self.handle = handle }
+    package init(handle: OpaquePointer) { self.handle = handle }
 
     deinit { pv_image_free(handle) }
 
@@ -139,7 +139,7 @@ public final class Image: @unchecked Sendable {
         return try scaled(by: Double(maxSide) / Double(side))
     }
 
-    static func wrap(_ handle: OpaquePointer?) throws(VisionError) -> Image {
+    package static func wrap(_ handle: OpaquePointer?) throws(VisionError) -> Image {
         guard let handle else { throw VisionError("OpenCV returned no image") }
         return Image(handle: handle)
     }

@@ -32,7 +32,7 @@ private let errorCapacity = 512
 ///
 /// The shim catches every C++ exception, so a failure arrives here as a return code, never as an abort.
 @discardableResult
-func shim(_ context: @autoclosure () -> String, _ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws(VisionError)
+package func shim(_ context: @autoclosure () -> String, _ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws(VisionError)
     -> Int32
 {
     _ = OpenCVRuntime.configured
