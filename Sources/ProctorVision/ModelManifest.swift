@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The expected sha256 of each model file, read from `manifest.json` in the models directory (the file
@@ -28,7 +29,7 @@ public struct ModelManifest: Sendable {
     }
 
     /// Digests already computed, by path, size and modification time: a model is hashed once per process
-    /// however many checks ask (the hash is pure Swift, slow in debug builds).
+    /// however many checks ask (a model file is tens of megabytes).
     private nonisolated(unsafe) static var digestCache: [String: String] = [:]
     private static let digestCacheLock = NSLock()
 
