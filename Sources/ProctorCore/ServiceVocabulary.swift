@@ -1,3 +1,5 @@
+import Foundation
+
 /// The proctoring service's event vocabulary, in one table: what the monitor sends for each episode
 /// type, and how any stored `event_type` (the monitor's names or the service's) reads back.
 ///

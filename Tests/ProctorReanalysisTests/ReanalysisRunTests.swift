@@ -1,7 +1,7 @@
 import ProctorDatabaseTestSupport
 import Foundation
 import ProctorCore
-import ProctorDelivery
+import ProctorPostgres
 import ProctorReanalysis
 import ProctorTestSupport
 import ProctorVision
@@ -115,7 +115,8 @@ struct ReanalysisRunTests {
 
     @Test func aSecondRunAnalysesNothingNewAndFiltersNarrowTheQueue() throws {
         let seeded = try seed()
-        let first = try reanalyzer(seeded, selection: Selection(since: TimestampArgument.parse("2024-05-15")))
+        let mayFifteenth = Date(timeIntervalSince1970: 1_715_731_200)  // 2024-05-15T00:00:00Z
+        let first = try reanalyzer(seeded, selection: Selection(since: mayFifteenth))
         #expect(try first.prepare() == 1)  // only the tab_switch event is after May 15th
         #expect(try first.run(shouldStop: { false }).processed == 1)
         let all = try reanalyzer(seeded)

@@ -2,8 +2,8 @@ import Foundation
 
 /// Parses `--since` / `--until` values (reanalysis, database reports): an ISO 8601 date (`2024-05-01`, midnight UTC) or timestamp
 /// (`2024-05-01T12:30:00Z`, `2024-05-01T12:30:00+02:00`, `2024-05-01 12:30`, fractional seconds allowed; UTC when no zone).
-public enum TimestampArgument {
-    public static func parse(_ text: String) -> Date? {
+enum TimestampArgument {
+    static func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
         var candidates = [trimmed]
         if !trimmed.contains("T") { candidates.append(trimmed + "T00:00:00Z") }
