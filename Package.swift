@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "ProctorReanalysisTests",
             dependencies: [
-                "ProctorReanalysis", "ProctorPostgres", "ProctorVision", "ProctorTestSupport", "ProctorDatabaseTestSupport",
+                "ProctorReanalysis", "ProctorPostgres", "ProctorImaging", "ProctorVision", "ProctorTestSupport", "ProctorDatabaseTestSupport",
                 "ProctorCLI", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

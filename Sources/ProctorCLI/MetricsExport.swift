@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
-import ProctorDelivery
+import ProctorImaging
 import ProctorOutbox
 import Synchronization
 

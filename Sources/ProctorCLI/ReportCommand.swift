@@ -1,11 +1,10 @@
 import ArgumentParser
 import Foundation
-import ProctorDelivery
 import ProctorCore
+import ProctorImaging
 import ProctorOutbox
 import ProctorReport
 import ProctorVision
-import ProctorImaging
 
 #if canImport(Glibc)
 import Glibc

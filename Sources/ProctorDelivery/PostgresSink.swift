@@ -1,4 +1,5 @@
 import Foundation
+import ProctorImaging
 import ProctorOutbox
 import ProctorPostgres
 import Synchronization
@@ -44,7 +45,13 @@ public final class PostgresSink: DeliverySink {
         // The file is written and synced first but put in place only once its row is committed: a
         // rejected or failed transaction (email clash, a too-long value, the database gone) leaves no
         // biometric file without a row. A replay whose row exists puts the file (back) in place.
-        let staged = try mediaRoot.stage(jpeg, to: imagePath)
+        let staged: AtomicFile.Staged
+        do {
+            staged = try mediaRoot.stage(jpeg, to: imagePath)
+        } catch {
+            // A local file system problem is the deployment's to fix: the sink is unusable until then.
+            throw .unusable(error.message)
+        }
         let labels = String(decoding: EvidenceImages.labelsJSON(Set(shipment.detectedObjects)), as: UTF8.self)
         let receipt: DeliveryReceipt
         do {

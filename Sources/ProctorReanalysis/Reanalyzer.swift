@@ -1,7 +1,7 @@
 import Foundation
 import ProctorCore
-import ProctorPostgres
 import ProctorImaging
+import ProctorPostgres
 import ProctorVision
 
 /// The batch loop of `proctor reanalyze`: claim a batch → analyse it on `jobs` threads → store the
@@ -37,7 +37,7 @@ public final class Reanalyzer {
     private let analyzer: BatchAnalyzer
     private let policy: VerdictPolicy
     private let agreement: AgreementPolicy
-    private let media: MediaFiles
+    private let media: MediaRoot
     /// Compares each image's main face with its student's registration photo; nil: no identity findings.
     private let identity: ReferenceComparer?
 
@@ -57,7 +57,7 @@ public final class Reanalyzer {
         self.analyzer = analyzer
         self.policy = policy
         self.agreement = agreement
-        self.media = MediaFiles(root: mediaRoot)
+        self.media = MediaRoot(path: mediaRoot)
         self.queue = queue
         self.settings = settings
         let installed: Int

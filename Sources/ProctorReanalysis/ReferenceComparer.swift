@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 import ProctorVision
 
 /// What the identity check found in one stored image: the main face's similarity to the student's
@@ -44,7 +45,7 @@ public final class ReferenceComparer {
 
     /// The identity finding of an analysed image, or nil when it cannot be compared (no usable
     /// registration photo, no counted face, the image cannot be read again).
-    func compare(imagePath: String, record: AnalysisRecord, studentPhoto: String, media: MediaFiles) -> IdentityFinding? {
+    func compare(imagePath: String, record: AnalysisRecord, studentPhoto: String, media: MediaRoot) -> IdentityFinding? {
         guard let reference = reference(studentPhoto, media: media) else { return nil }
         let faces = (record.faces ?? []).compactMap(Self.face).filter { $0.score >= minFaceScore }
         guard let main = faces.max(by: { $0.box.area < $1.box.area }), let landmarks = main.landmarks,
@@ -54,7 +55,7 @@ public final class ReferenceComparer {
         return IdentityFinding(similarity: (similarity * 1000).rounded() / 1000, match: policy.isUsable(main) ? policy.matches(similarity) : nil)
     }
 
-    private func reference(_ stored: String, media: MediaFiles) -> FaceEmbedding? {
+    private func reference(_ stored: String, media: MediaRoot) -> FaceEmbedding? {
         if let known = references[stored] { return known }
         var embedding: FaceEmbedding?
         if let path = media.path(for: stored) {

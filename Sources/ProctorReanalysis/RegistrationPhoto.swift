@@ -1,4 +1,5 @@
 import Foundation
+import ProctorImaging
 import ProctorPostgres
 
 /// The registered student's photo as the service stores it (`proctoring_student.photo`, a name
@@ -20,7 +21,7 @@ public enum RegistrationPhoto {
             "SELECT coalesce(photo, '') FROM proctoring_student WHERE clerk_id = $1 ORDER BY id LIMIT 1", [clerkID]
         ).rows
         guard let stored = rows.first?.first ?? nil, !stored.isEmpty else { return .none }
-        guard let path = MediaFiles(root: mediaRoot).path(for: stored) else { return .unsafePath(stored) }
+        guard let path = MediaRoot(path: mediaRoot).path(for: stored) else { return .unsafePath(stored) }
         return .photo(path)
     }
 }

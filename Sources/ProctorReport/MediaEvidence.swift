@@ -15,12 +15,10 @@ public struct MediaEvidence: Sendable, Hashable {
 
     /// The bytes of the stored file `name` (e.g. `cheating_images/violation_<id>.jpg`), or why they cannot be had.
     public func read(_ name: String) -> Result<Data, MediaEvidenceProblem> {
-        let components = name.split(separator: "/", omittingEmptySubsequences: true)
         // A stored name is relative to the root; anything climbing out of it is not ours to read.
-        guard !name.hasPrefix("/"), !components.isEmpty, !components.contains("..") else {
+        guard let path = MediaRoot(path: root).path(for: name) else {
             return .failure(MediaEvidenceProblem(message: "Evidence missing: \(name) is not a path inside the media root."))
         }
-        let path = (root as NSString).appendingPathComponent(components.joined(separator: "/"))
         do {
             return .success(Data(try ImageLoader.readFile(path, limit: maxBytes)))
         } catch {

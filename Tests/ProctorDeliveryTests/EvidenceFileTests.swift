@@ -1,6 +1,7 @@
 import Foundation
 import ProctorDatabaseTestSupport
 import ProctorDelivery
+import ProctorImaging
 import ProctorOutbox
 import ProctorPostgres
 import ProctorTestSupport

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ProctorCore
+import ProctorImaging
 import ProctorTestSupport
 import ProctorVision
 import Testing
@@ -44,7 +45,7 @@ struct PureRulesTests {
     }
 
     @Test func storedNamesCannotLeaveTheMediaRoot() {
-        let media = MediaFiles(root: "/srv/media")
+        let media = MediaRoot(path: "/srv/media")
         #expect(media.path(for: "cheating_images/a.jpg") == "/srv/media/cheating_images/a.jpg")
         #expect(media.path(for: "../etc/passwd") == nil)
         #expect(media.path(for: "/etc/passwd") == nil)

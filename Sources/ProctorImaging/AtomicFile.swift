@@ -9,7 +9,7 @@ private let systemWrite = Darwin.write
 #endif
 
 /// Files that appear whole or not at all, readable only as their mode says from the first byte: the
-/// one writer for evidence in the media root and for `proctor report`.
+/// one writer for evidence in the media root, `proctor report` and the metrics file.
 ///
 /// The bytes go to a hidden temporary file in the target's directory, created `O_CREAT|O_EXCL|O_NOFOLLOW`
 /// with the final mode (so never readable by others, not even for a moment, and never through a planted

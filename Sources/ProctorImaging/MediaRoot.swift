@@ -6,7 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The service's media directory (Django's MEDIA_ROOT), where evidence files go.
+/// The service's media directory (Django's MEDIA_ROOT): where delivery writes evidence files and
+/// where reports and reanalysis read stored names (`cheating_images/violation_<id>.jpg`) back, never
+/// outside it.
 ///
 /// Files are written with ``AtomicFile``: a temp file in the target directory, fsynced, renamed over
 /// the final name, then the directory fsynced; a crash leaves either the old file or the new one,
@@ -21,18 +23,18 @@ public struct MediaRoot: Sendable, Hashable {
 
     /// Writes `data` at `relativePath` (e.g. `cheating_images/violation_<id>.jpg`), creating the
     /// subdirectory when missing. The media root itself must exist: creating it would hide a typo.
-    public func write(_ data: Data, to relativePath: String) throws(DeliveryFailure) {
+    public func write(_ data: Data, to relativePath: String) throws(MediaRootError) {
         let staged = try stage(data, to: relativePath)
         do {
             try staged.commit()
         } catch {
-            throw .unusable("media root \(path): cannot rename into \(relativePath): \(error.reason)")
+            throw MediaRootError("media root \(path): cannot rename into \(relativePath): \(error.reason)")
         }
     }
 
     /// Writes and syncs `data` beside `relativePath` without putting it in place: the caller commits
     /// it once the database row that points at it is committed, or discards it.
-    public func stage(_ data: Data, to relativePath: String) throws(DeliveryFailure) -> AtomicFile.Staged {
+    public func stage(_ data: Data, to relativePath: String) throws(MediaRootError) -> AtomicFile.Staged {
         let target = (path as NSString).appendingPathComponent(relativePath)
         let directory = (target as NSString).deletingLastPathComponent
         try requireRoot()
@@ -42,7 +44,7 @@ public struct MediaRoot: Sendable, Hashable {
         do {
             return try AtomicFile.stage(data, at: target, mode: Self.fileMode)
         } catch {
-            throw .unusable("media root \(path): cannot write \(relativePath): \(error.reason)")
+            throw MediaRootError("media root \(path): cannot write \(relativePath): \(error.reason)")
         }
     }
 
@@ -58,22 +60,30 @@ public struct MediaRoot: Sendable, Hashable {
     }
 
     /// Proves the root can take files now: writes, syncs and removes a probe. For `proctor doctor`.
-    public func checkWritable() throws(DeliveryFailure) {
+    public func checkWritable() throws(MediaRootError) {
         let probe = ".proctor-doctor-\(getpid())"
         try write(Data("probe".utf8), to: probe)
         unlink((path as NSString).appendingPathComponent(probe))
     }
 
-    private func requireRoot() throws(DeliveryFailure) {
+    private func requireRoot() throws(MediaRootError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unusable("media root \(path) does not exist")
+            throw MediaRootError("media root \(path) does not exist")
         }
-        guard isDirectory.boolValue else { throw .unusable("media root \(path) is not a directory") }
+        guard isDirectory.boolValue else { throw MediaRootError("media root \(path) is not a directory") }
     }
 
-    /// A local file system problem is the deployment's to fix: the sink is unusable until then.
-    private func failure(_ what: String) -> DeliveryFailure {
-        .unusable("media root \(path): \(what): \(String(cString: strerror(errno)))")
+    private func failure(_ what: String) -> MediaRootError {
+        MediaRootError("media root \(path): \(what): \(String(cString: strerror(errno)))")
     }
+}
+
+/// A media root that cannot take or serve files: a local file system problem, the deployment's to fix.
+public struct MediaRootError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
 }
