@@ -76,7 +76,7 @@ let package = Package(
         // Non-variadic wrappers over libv4l2 and the V4L2 ioctl numbers, which Swift cannot call or see.
         .target(name: "CV4L2", linkerSettings: [.linkedLibrary("v4l2")]),
         // Frame sources: V4L2 cameras, video files/streams, image sequences; fixed-rate sampling.
-        .target(name: "ProctorCapture", dependencies: ["CV4L2", "ProctorImaging", "ProctorCore"]),
+        .target(name: "ProctorCapture", dependencies: ["CV4L2", "ProctorImaging"]),
         // SQLite from the system (Debian libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // The durable local outbox of sessions, episodes and evidence.
@@ -104,7 +104,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .target(name: "ProctorTestSupport", dependencies: ["ProctorVision", "ProctorImaging"], path: "Tests/ProctorTestSupport"),
+        .target(name: "ProctorTestSupport", dependencies: ["ProctorVision", "ProctorImaging", "ProctorCore"], path: "Tests/ProctorTestSupport"),
         // A fresh service database per test on the PostgreSQL that scripts/with-postgres starts.
         .target(
             name: "ProctorDatabaseTestSupport", dependencies: ["ProctorPostgres", "ProctorTestSupport"],
@@ -113,20 +113,24 @@ let package = Package(
         .testTarget(
             name: "ProctorReportTests",
             dependencies: [
-                "ProctorReport", "ProctorOutbox", "ProctorVision", "ProctorImaging", "ProctorPostgres", "ProctorTestSupport",
-                "ProctorDatabaseTestSupport",
+                "ProctorReport", "ProctorOutbox", "ProctorCore", "ProctorVision", "ProctorImaging", "ProctorPostgres",
+                "ProctorTestSupport", "ProctorDatabaseTestSupport",
             ]),
         .testTarget(
             name: "ProctorAgentTests",
-            dependencies: ["ProctorAgent", "ProctorImaging", "ProctorTestSupport", .product(name: "Prometheus", package: "swift-prometheus")]),
-        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport", "ProctorOutbox"]),
+            dependencies: [
+                "ProctorAgent", "ProctorCapture", "ProctorCore", "ProctorImaging", "ProctorOutbox", "ProctorVision", "ProctorTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        // Imports ProctorCLI for its own types (TimestampArgument); the commands run as the built `proctor` binary.
+        .testTarget(name: "ProctorCLITests", dependencies: ["ProctorCLI", "ProctorTestSupport", "ProctorOutbox", "ProctorVision"]),
         .testTarget(name: "ProctorVisionTests", dependencies: ["ProctorVision", "ProctorImaging", "ProctorCore", "ProctorTestSupport"]),
         // A fake V4L2 device behind the same entry points the real capture code calls.
         .target(name: "FakeV4L2", dependencies: ["CV4L2"], path: "Tests/FakeV4L2"),
-        .testTarget(name: "ProctorCaptureTests", dependencies: ["ProctorCapture", "ProctorImaging", "FakeV4L2", "ProctorTestSupport"]),
-        // Writes episodes until SIGKILLed; the outbox crash-safety test runs it as a separate process.
+        .testTarget(name: "ProctorCaptureTests", dependencies: ["ProctorCapture", "ProctorImaging", "CV4L2", "FakeV4L2"]),
+        // Writes episodes until SIGKILLed; the outbox crash-safety test runs the built binary as a separate process.
         .executableTarget(name: "OutboxCrashWriter", dependencies: ["ProctorOutbox", "ProctorCore"], path: "Tests/OutboxCrashWriter"),
-        .testTarget(name: "ProctorOutboxTests", dependencies: ["ProctorOutbox", "ProctorCore", "OutboxCrashWriter"]),
+        .testTarget(name: "ProctorOutboxTests", dependencies: ["ProctorOutbox", "ProctorCore", "CSQLite"]),
         // libpq from the system (Debian libpq-dev), for writing straight into the service's database.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         // The service's PostgreSQL database over libpq: connections, secret-free errors, one reading of SQLSTATE.
@@ -146,7 +150,6 @@ let package = Package(
             dependencies: [
                 "ProctorDelivery", "ProctorPostgres", "ProctorOutbox", "ProctorCore", "ProctorImaging", "ProctorTestSupport",
                 "ProctorDatabaseTestSupport",
-                "ProctorCLI",
             ]
         ),
         // Re-runs the current pipeline over the service's stored evidence; workers share a PostgreSQL work queue.
@@ -159,8 +162,8 @@ let package = Package(
         .testTarget(
             name: "ProctorReanalysisTests",
             dependencies: [
-                "ProctorReanalysis", "ProctorPostgres", "ProctorImaging", "ProctorVision", "ProctorTestSupport", "ProctorDatabaseTestSupport",
-                "ProctorCLI", .product(name: "Crypto", package: "swift-crypto"),
+                "ProctorReanalysis", "ProctorPostgres", "ProctorCore", "ProctorImaging", "ProctorVision", "ProctorTestSupport",
+                "ProctorDatabaseTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],
