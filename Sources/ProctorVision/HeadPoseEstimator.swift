@@ -19,9 +19,14 @@ public struct HeadPoseEstimator: Sendable {
         (25.0, 33.0, 26.0),  // left mouth corner
     ]
 
-    public init() {}
+    /// Applied to every estimate; `.identity` gives the solver's own angles.
+    public var calibration: HeadPoseCalibration
 
-    /// The pose of a face with landmarks, in an image of `width` x `height`.
+    public init(calibration: HeadPoseCalibration = .webcam) {
+        self.calibration = calibration
+    }
+
+    /// The pose of a face with landmarks, in an image of `width` x `height`, calibrated.
     public func estimate(_ landmarks: FaceLandmarks, faceWidth: Double, imageWidth: Int, imageHeight: Int, timings: inout StageTimings) throws(VisionError)
         -> HeadPose
     {
@@ -45,7 +50,8 @@ public struct HeadPoseEstimator: Sendable {
         }
         let solved = Self.angles(rotation: rotation)
         let geometric = Self.geometricPose(landmarks, faceWidth: faceWidth)
-        return Self.isPlausible(solved, geometric: geometric, landmarks: landmarks, faceWidth: faceWidth) ? solved : geometric
+        let pose = Self.isPlausible(solved, geometric: geometric, landmarks: landmarks, faceWidth: faceWidth) ? solved : geometric
+        return calibration.apply(pose)
     }
 
     /// Whether the solvePnP pose can be trusted.

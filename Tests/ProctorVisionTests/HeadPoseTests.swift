@@ -22,11 +22,12 @@ struct HeadPoseTests {
         return FaceLandmarks(rightEye: points[0], leftEye: points[1], nose: points[2], rightMouth: points[3], leftMouth: points[4])
     }
 
-    func estimate(yaw: Double, pitch: Double) throws -> HeadPose {
+    /// The solver's own angles by default: these tests check the geometry, not the webcam calibration.
+    func estimate(yaw: Double, pitch: Double, calibration: HeadPoseCalibration = .identity) throws -> HeadPose {
         var timings = StageTimings()
         let l = landmarks(yaw: yaw, pitch: pitch)
         let width = abs(l.leftEye.x - l.rightEye.x) / cos(yaw * .pi / 180) * 1.9
-        return try HeadPoseEstimator().estimate(l, faceWidth: width, imageWidth: 640, imageHeight: 480, timings: &timings)
+        return try HeadPoseEstimator(calibration: calibration).estimate(l, faceWidth: width, imageWidth: 640, imageHeight: 480, timings: &timings)
     }
 
     @Test(arguments: [-40.0, -20, 0, 20, 40])
@@ -48,7 +49,20 @@ struct HeadPoseTests {
             rightEye: Point2D(x: 39.6, y: 22.1), leftEye: Point2D(x: 41.1, y: 21.4), nose: Point2D(x: 45.6, y: 26.5),
             rightMouth: Point2D(x: 40.4, y: 33), leftMouth: Point2D(x: 40.7, y: 32.6))
         var timings = StageTimings()
-        let pose = try HeadPoseEstimator().estimate(l, faceWidth: 22, imageWidth: 50, imageHeight: 50, timings: &timings)
+        let pose = try HeadPoseEstimator(calibration: .identity).estimate(l, faceWidth: 22, imageWidth: 50, imageHeight: 50, timings: &timings)
         #expect(pose.yaw > 30)
+    }
+
+    @Test func calibrationKeepsTheSignAndLiftsTheLaggingTurns() {
+        let calibration = HeadPoseCalibration.webcam
+        // The solver's 23.3 degrees is a real 30 degree turn, either way; the map is odd and increasing.
+        #expect(abs(calibration.correctedYaw(23.3) - 30) < 0.01)
+        #expect(abs(calibration.correctedYaw(-23.3) + 30) < 0.01)
+        #expect(calibration.correctedYaw(0) == 0)
+        #expect(abs(calibration.correctedYaw(60) - 65.7) < 0.01, "slope 1 past the last knot")
+        let samples = stride(from: -80.0, through: 80, by: 0.5).map(calibration.correctedYaw)
+        #expect(zip(samples, samples.dropFirst()).allSatisfy { $0 < $1 })
+        // A frontal face's solver pitch of about -12 is level.
+        #expect(abs(calibration.apply(HeadPose(yaw: 0, pitch: -11.4, roll: 0)).pitch) < 0.1)
     }
 }
