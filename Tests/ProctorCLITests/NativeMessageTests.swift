@@ -88,4 +88,37 @@ struct NativeMessageTests {
         #expect(decoderWarnings(objects, image: files.iccp).contains { $0.contains("iCCP") }, "\(result.stderr)")
         #expect(objects.contains { $0["msg"] as? String == "session closed" })
     }
+
+    /// Text a native library prints by itself (here libjpeg under OpenCV's imgcodecs, which reads rotated
+    /// JPEGs) reaches stderr through the relay, wrapped as a JSON record.
+    @Test func strayNativeTextIsWrappedAsJSON() throws {
+        let rotated = TestAssets.generated("exif-rotated.jpg")
+        try #require(FileManager.default.fileExists(atPath: rotated), "generated fixture missing: run scripts/setup")
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: rotated)))
+        // The scan cut short, the end-of-image marker kept: libjpeg decodes it and complains.
+        let path = try folder.write("rotated-cut.jpg", Array(bytes.prefix(bytes.count * 2 / 3)) + [0xFF, 0xD9])
+        let result = try CommandRunner.run(proctor, ["analyze", "--format", "jsonl", "--models", TestAssets.modelsDirectory.path, path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let objects = jsonLines(result.stderr)
+        let native = objects.filter { $0["logger"] as? String == "native" }
+        #expect(native.contains { ($0["msg"] as? String)?.contains("Corrupt JPEG data") == true }, "\(result.stderr)")
+        #expect(native.allSatisfy { $0["level"] as? String == "warning" && ($0["ts"] as? String)?.hasSuffix("Z") == true }, "\(native)")
+    }
+
+    /// A run that fails: JSON lines, then the one plain `error:` line last, delivered before the process is gone.
+    @Test func theFinalErrorLineStaysPlainAndLast() throws {
+        let clip = folder.path("failing")
+        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
+        let files = try writeDamagedPNGs(in: clip)
+        try FileManager.default.removeItem(atPath: files.good)
+        let result = try CommandRunner.run(
+            proctor, ["monitor", "--source", clip, "--student", "s-5", "--models", TestAssets.modelsDirectory.path,
+                      "--outbox", folder.path("failing.sqlite")])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let last = try #require(lines.last)
+        #expect(last.hasPrefix("error: ") && last.contains("cut.png") && last.contains("truncated"), "\(result.stderr)")
+        _ = jsonLines(lines.dropLast().joined(separator: "\n"))
+        #expect(lines.filter { $0.hasPrefix("error:") }.count == 1)
+    }
 }
