@@ -37,7 +37,8 @@ let package = Package(
     ],
     targets: [
         // Thin C++ shim over OpenCV with a plain C header; every entry point catches C++ exceptions.
-        // JPEG goes through TurboJPEG (Debian libturbojpeg0-dev); dl is for loading ProctorCVIO.
+        // JPEG goes through TurboJPEG (Debian libturbojpeg0-dev), PNG through libpng (libpng-dev: its messages
+        // are caught, see cvshim_png.h); dl is for loading ProctorCVIO.
         .target(
             name: "CVShim",
             // CVShimIO's header only declares the entry points CVShim resolves with dlsym.
@@ -48,7 +49,7 @@ let package = Package(
                     "-I\(Context.packageDirectory)/.openvino/include",
                 ])
             ],
-            linkerSettings: openCVLibraries + [.linkedLibrary("turbojpeg"), .linkedLibrary("dl")]
+            linkerSettings: openCVLibraries + [.linkedLibrary("turbojpeg"), .linkedLibrary("png16"), .linkedLibrary("dl")]
         ),
         // The shim's imgcodecs and videoio half, shipped as libProctorCVIO.so and reached only through
         // dlopen/dlsym from CVShim (no target may depend on it, or it would be linked in statically).

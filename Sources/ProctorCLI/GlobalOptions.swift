@@ -22,6 +22,7 @@ struct GlobalOptions: ParsableArguments {
         LogSetup.bootstrapOnce()
         var logger = Logger(label: label)
         logger.logLevel = quiet ? .error : logLevel
+        LogSetup.routeDecoderWarnings(level: logger.logLevel)
         return logger
     }
 }

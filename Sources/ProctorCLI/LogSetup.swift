@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProctorVision
 import Synchronization
 
 /// Logs go to stderr: human-readable on a terminal, one JSON object per line otherwise (for collectors).
@@ -14,6 +15,17 @@ enum LogSetup {
         guard first else { return }
         let structured = !Terminal.stderrIsTerminal
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, structured: structured) }
+    }
+
+    /// Native decoders' warnings (libpng's, caught by the shim instead of printed) become log lines.
+    static func routeDecoderWarnings(level: Logger.Level) {
+        var logger = Logger(label: "proctor.decoder")
+        logger.logLevel = level
+        DecoderWarnings.route { [logger] warning in
+            var metadata: Logger.Metadata = ["library": "\(warning.library)", "warning": "\(warning.message)"]
+            if let source = warning.source { metadata["image"] = "\(source)" }
+            logger.warning("decoder warning", metadata: metadata)
+        }
     }
 }
 

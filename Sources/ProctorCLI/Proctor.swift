@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProctorVision
 
 /// The `proctor` command: a computer-vision worker for online exam proctoring.
 @main
@@ -29,6 +30,10 @@ struct Proctor: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            // From here on, native libraries' stray stderr text (libjpeg under imgcodecs, GStreamer, a Swift
+            // runtime crash message) reaches a log collector as JSON lines; the final `error:` line stays
+            // one plain line. Usage errors above are an operator's at a shell, and stay plain too.
+            StderrRelay.start(passingThrough: "error: ")
             try EnvironmentSettings.validate(ProcessInfo.processInfo.environment)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -23,8 +23,11 @@ public final class Image: @unchecked Sendable {
     /// Decodes with the decoder `probe` calls for: TurboJPEG for upright JPEGs (camera frames, most
     /// photos), which keeps OpenCV's imgcodecs and its ~45 MB of dependencies out of the process;
     /// imgcodecs (loaded on demand) for other formats and rotated JPEGs, since it applies EXIF
-    /// orientation.
-    static func decode(_ bytes: [UInt8], probe: ImageProbe) throws(VisionError) -> Image {
+    /// orientation. PNG goes through libpng directly, so that its messages are caught (PNGDecoding.swift).
+    static func decode(_ bytes: [UInt8], probe: ImageProbe, source: String? = nil) throws(VisionError) -> Image {
+        if probe.format == .png, let width = probe.width, let height = probe.height {
+            return try decodePNG(bytes, width: width, height: height, source: source)
+        }
         var out: OpaquePointer?
         let decoder = probe.isUprightJPEG ? pv_image_decode_jpeg : pv_image_decode
         try shim("decode") { err, cap in

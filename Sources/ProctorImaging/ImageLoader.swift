@@ -21,7 +21,7 @@ public struct ImageLoader: Sendable {
 
     /// Reads and decodes the image at `path`.
     public func load(path: String) throws(VisionError) -> Image {
-        try decode(try readFile(path))
+        try decode(try readFile(path), source: path)
     }
 
     /// The whole content of the file at `path`, under this loader's size and symlink rules.
@@ -29,8 +29,8 @@ public struct ImageLoader: Sendable {
         try Self.readFile(path, limit: maxFileBytes, followingSymlinks: followsSymlinks)
     }
 
-    /// Checks the header of `bytes` and decodes them.
-    public func decode(_ bytes: [UInt8]) throws(VisionError) -> Image {
+    /// Checks the header of `bytes` and decodes them; `source` (the file's path) names them in decoder warnings.
+    public func decode(_ bytes: [UInt8], source: String? = nil) throws(VisionError) -> Image {
         guard !bytes.isEmpty else { throw VisionError("empty file") }
         let probe = ImageProbe.inspect(bytes)
         switch probe.format {
@@ -49,7 +49,7 @@ public struct ImageLoader: Sendable {
             throw VisionError(
                 "image too large: \(width)x\(height) exceeds the limit of \(maxPixels / 1_000_000) megapixels")
         }
-        return try Image.decode(bytes, probe: probe)
+        return try Image.decode(bytes, probe: probe, source: source)
     }
 
     /// The whole content of a regular file, or a one-line error naming what went wrong.

@@ -95,7 +95,7 @@ public final class VisionPipeline {
         let total = Stopwatch()
         let image = try Stopwatch.measure(&timings.decode) { () throws(VisionError) -> Image in
             let bytes = try loader.readFile(path)
-            return try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in try loader.decode(bytes) }
+            return try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in try loader.decode(bytes, source: path) }
         }
         var analysis: FrameAnalysis
         do {

@@ -26,21 +26,28 @@ struct LazyIOLibraryTests {
     }
 
     /// The control for the test above: the report does see the library when it is loaded.
-    @Test func pngLoadsTheIOLibrary() throws {
-        let result = try analyze(TestAssets.generated("gray.png"))
+    @Test func bmpLoadsTheIOLibrary() throws {
+        let result = try analyze(TestAssets.generated("plain.bmp"))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("libopencv_imgcodecs=mapped"), "\(result.stderr)")
     }
 
-    @Test func withoutTheLibraryPNGFailsClearlyAndJPEGStillWorks() throws {
+    /// PNG is read by libpng directly (its messages caught), so it needs imgcodecs no more than JPEG does.
+    @Test func pngNeverLoadsImgcodecs() throws {
+        let result = try analyze(TestAssets.generated("gray.png"))
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("libopencv_imgcodecs=absent libopencv_videoio=absent libProctorCVIO=absent"), "\(result.stderr)")
+    }
+
+    @Test func withoutTheLibraryBMPFailsClearlyAndJPEGStillWorks() throws {
         let folder = try TemporaryDirectory()
         let lonely = folder.path("proctor")
         try FileManager.default.copyItem(atPath: proctor, toPath: lonely)
 
-        let png = try analyze(TestAssets.generated("gray.png"), with: lonely)
-        #expect(png.status == 1)
-        let record = try #require(png.lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
-        let message = try #require(record["error"] as? String, "\(png.stdout)")
+        let bmp = try analyze(TestAssets.generated("plain.bmp"), with: lonely)
+        #expect(bmp.status == 1)
+        let record = try #require(bmp.lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let message = try #require(record["error"] as? String, "\(bmp.stdout)")
         #expect(message.contains("needs libProctorCVIO.so next to the proctor binary") && !message.contains("\n"), "\(message)")
 
         let jpeg = try analyze(TestAssets.photo("keliamoniz1.jpg"), with: lonely)
