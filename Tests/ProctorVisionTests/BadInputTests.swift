@@ -5,7 +5,7 @@ import ProctorTestSupport
 import Testing
 
 /// Every kind of bad input becomes a one-line error; unusual but valid images are analysed normally.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct BadInputTests {
     let pipeline: VisionPipeline
     let directory: TemporaryDirectory

@@ -5,7 +5,7 @@ import Testing
 
 /// Upright JPEGs decode through TurboJPEG; rotated ones through OpenCV's imgcodecs, which applies EXIF
 /// orientation; JPEG encoding goes through TurboJPEG.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct DecoderRoutingTests {
     @Test func exifOrientation6ComesOutUpright() throws {
         let path = TestAssets.generated("exif-rotated.jpg")
