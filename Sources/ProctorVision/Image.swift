@@ -16,21 +16,13 @@ public final class Image: @unchecked Sendable {
     public var height: Int { Int(pv_image_height(handle)) }
 
     /// Decodes encoded bytes (use ``ImageLoader`` for files: it checks headers and limits first).
-    public static func decode(_ bytes: [UInt8]) throws(VisionError) -> Image {
-        try decode(bytes, probe: ImageProbe.inspect(bytes))
+    public static func decode(_ bytes: [UInt8], maxPixels: Int = DecoderOrder.defaultMaxPixels) throws(VisionError) -> Image {
+        try decode(bytes, probe: ImageProbe.inspect(bytes), maxPixels: maxPixels)
     }
 
-    /// Decodes with the decoder `probe` calls for: TurboJPEG for upright JPEGs (camera frames, most
-    /// photos), which keeps OpenCV's imgcodecs and its ~45 MB of dependencies out of the process;
-    /// imgcodecs (loaded on demand) for other formats and rotated JPEGs, since it applies EXIF
-    /// orientation.
-    static func decode(_ bytes: [UInt8], probe: ImageProbe) throws(VisionError) -> Image {
-        var out: OpaquePointer?
-        let decoder = probe.isUprightJPEG ? pv_image_decode_jpeg : pv_image_decode
-        try shim("decode") { err, cap in
-            bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, &out, err, cap) }
-        }
-        return try wrap(out)
+    /// Decodes with the decoders `probe` calls for (``DecoderOrder``).
+    static func decode(_ bytes: [UInt8], probe: ImageProbe, maxPixels: Int) throws(VisionError) -> Image {
+        try DecoderOrder.decode(bytes, probe: probe, maxPixels: maxPixels)
     }
 
     /// Copies packed BGR24 pixels.
