@@ -21,6 +21,21 @@ struct DecoderRoutingTests {
         #expect(frame.faces.count == 1, "\(frame.faces.count) faces")
     }
 
+    /// Next to the binary, next to the shim's code, then $PROCTOR_CVIO_PATH (a file, or a directory).
+    @Test func theIOLibraryIsLookedForInOrder() throws {
+        let directory = try TemporaryDirectory()
+        let name = IOLibrary.fileName
+        #expect(name == "libProctorCVIO.so")
+        let both = IOLibrary.candidatePaths(
+            executable: "/opt/pv/bin/proctor", shimDirectory: "/opt/pv/lib", environment: ["PROCTOR_CVIO_PATH": directory.url.path])
+        #expect(both == ["/opt/pv/bin/\(name)", "/opt/pv/lib/\(name)", directory.url.path + "/\(name)"])
+        let file = IOLibrary.candidatePaths(
+            executable: "/opt/pv/bin/proctor", shimDirectory: "/opt/pv/bin", environment: ["PROCTOR_CVIO_PATH": "/srv/io.so"])
+        #expect(file == ["/opt/pv/bin/\(name)", "/srv/io.so"])
+        let unset = IOLibrary.candidatePaths(executable: "/opt/pv/bin/proctor", shimDirectory: nil, environment: ["PROCTOR_CVIO_PATH": ""])
+        #expect(unset == ["/opt/pv/bin/\(name)"])
+    }
+
     @Test func plainPhotoIsAnUprightJPEG() throws {
         let bytes = try ImageLoader.readFile(TestAssets.photo("keliamoniz1.jpg"), limit: 1 << 24)
         #expect(ImageProbe.inspect(bytes).isUprightJPEG)
