@@ -162,20 +162,10 @@ int pv_image_encode_jpeg(const pv_image *image, int quality, uint8_t **out, size
 }
 
 int pv_image_draw_box(pv_image *image, int x, int y, int width, int height, uint8_t blue, uint8_t green,
-                      uint8_t red, int thickness, const char *label, char *err, size_t errcap) {
+                      uint8_t red, int thickness, char *err, size_t errcap) {
     return guarded(err, errcap, [&] {
         if (!valid(image)) return fail(err, errcap, "invalid image");
-        cv::Scalar color(blue, green, red);
-        cv::rectangle(image->mat, cv::Rect(x, y, width, height), color, std::max(1, thickness));
-        if (label != nullptr && label[0] != '\0') {
-            double scale = std::max(0.4, std::min(image->mat.cols, image->mat.rows) / 900.0);
-            int baseline = 0;
-            cv::Size text = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline);
-            int top = std::max(0, y - text.height - baseline - 2);
-            cv::rectangle(image->mat, cv::Rect(x, top, text.width + 4, text.height + baseline + 2), color, cv::FILLED);
-            cv::putText(image->mat, label, cv::Point(x + 2, top + text.height + 1), cv::FONT_HERSHEY_SIMPLEX, scale,
-                        cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
-        }
+        cv::rectangle(image->mat, cv::Rect(x, y, width, height), cv::Scalar(blue, green, red), std::max(1, thickness));
         return 0;
     });
 }

@@ -23,11 +23,6 @@ struct BufferFreer {
     void operator()(unsigned char *buffer) const { tjFree(buffer); }
 };
 
-/// The largest image decoded here, the same default cap as OpenCV's imgcodecs (2^30 pixels): camera
-/// frames reach Image.decode without ImageLoader's header checks, and a JPEG header can claim
-/// 65535x65535.
-constexpr double max_pixels = 1073741824.0;
-
 std::string message(tjhandle handle) {
     // tjGetErrorStr2(NULL) reports errors from tjInit* themselves.
     const char *text = tjGetErrorStr2(handle);
@@ -40,7 +35,7 @@ bool fatal(tjhandle handle, int status) { return status != 0 && tjGetErrorCode(h
 
 }  // namespace
 
-TurboDecode turbo_decode(const uint8_t *data, size_t length, cv::Mat &bgr, std::string &why) {
+TurboDecode turbo_decode(const uint8_t *data, size_t length, double max_pixels, cv::Mat &bgr, std::string &why) {
     Handle handle(tjInitDecompress());
     if (!handle) throw std::runtime_error(message(nullptr));
     int width = 0, height = 0, subsampling = 0, colorspace = 0;
@@ -59,6 +54,8 @@ TurboDecode turbo_decode(const uint8_t *data, size_t length, cv::Mat &bgr, std::
         why = "TurboJPEG: invalid dimensions";
         return TurboDecode::unreadable;
     }
+    // The header read here is the one the pixels come from: the caller's cap holds even when its own
+    // header scan found no dimensions.
     if (static_cast<double>(width) * height > max_pixels)
         throw std::runtime_error("JPEG too large: " + std::to_string(width) + "x" + std::to_string(height));
     cv::Mat decoded(height, width, CV_8UC3);

@@ -12,16 +12,16 @@ int pv_video_open(const char *source, pv_video **out, char *err, size_t errcap) 
     return guarded(err, errcap, [&] {
         *out = nullptr;
         if (source == nullptr) return fail(err, errcap, "no source");
-        const auto &io = pvshim::io_library();
-        if (!io.loaded()) return fail(err, errcap, pvshim::io_missing_message("reading video"));
-        return io.video_open(source, out, err, errcap);
+        const auto *io = pvshim::io_library();
+        if (io == nullptr) return fail(err, errcap, PVIO_LIBRARY_NAME " is not loaded");
+        return io->video_open(source, out, err, errcap);
     });
 }
 
 // A video handle exists only if the library loaded, so these need no load check beyond null.
 void pv_video_free(pv_video *video) {
     try {
-        if (video != nullptr) pvshim::io_library().video_free(video);
+        if (const auto *io = pvshim::io_library(); video != nullptr && io != nullptr) io->video_free(video);
     } catch (...) {
     }
 }
@@ -29,14 +29,16 @@ void pv_video_free(pv_video *video) {
 int pv_video_read(pv_video *video, pv_image **out, double *position_ms, char *err, size_t errcap) {
     return guarded(err, errcap, [&] {
         *out = nullptr;
-        if (video == nullptr) return fail(err, errcap, "invalid video");
-        return pvshim::io_library().video_read(video, out, position_ms, err, errcap);
+        const auto *io = pvshim::io_library();
+        if (video == nullptr || io == nullptr) return fail(err, errcap, "invalid video");
+        return io->video_read(video, out, position_ms, err, errcap);
     });
 }
 
 double pv_video_fps(const pv_video *video) {
     try {
-        return video != nullptr ? pvshim::io_library().video_fps(video) : 0.0;
+        const auto *io = pvshim::io_library();
+        return video != nullptr && io != nullptr ? io->video_fps(video) : 0.0;
     } catch (...) {
         return 0.0;
     }

@@ -42,6 +42,9 @@ struct AnalysisSummary: Encodable {
     var images = 0
     var analyzed = 0
     var failures = 0
+    /// Failures that were the worker's, not the image's (see ``VisionError/Kind``).
+    var modelUnavailable = 0
+    var engineFailures = 0
     var verdicts: [String: Int] = [:]
     var totalMilliseconds = 0.0
 
@@ -49,11 +52,24 @@ struct AnalysisSummary: Encodable {
         images += 1
         if record.error != nil {
             failures += 1
+            switch record.errorKind.flatMap(VisionError.Kind.init(rawValue:)) {
+            case .modelUnavailable: modelUnavailable += 1
+            case .engineFailure: engineFailures += 1
+            case .badInput, nil: break
+            }
         } else {
             analyzed += 1
             totalMilliseconds += record.ms
         }
         for verdict in record.verdicts ?? [] { verdicts[verdict, default: 0] += 1 }
+    }
+
+    /// 78 when a model or library could not be loaded, 70 when the engine failed on an accepted image,
+    /// 1 when only inputs were bad, 0 when every image was analysed.
+    var exitStatus: Int32 {
+        if modelUnavailable > 0 { return 78 }
+        if engineFailures > 0 { return 70 }
+        return failures > 0 ? 1 : 0
     }
 
     var msPerImage: Double { analyzed > 0 ? totalMilliseconds / Double(analyzed) : 0 }

@@ -11,9 +11,9 @@ struct Analyze: ParsableCommand {
         discussion: """
             Writes one JSON object per image (--format jsonl, the default when stdout is not a terminal) or a \
             table (the default on a terminal), then a summary. Unreadable or invalid images get an "error" \
-            entry and never stop the run.
+            entry (with "error_kind": bad_input, model_unavailable or engine_failure) and never stop the run.
             Example: proctor analyze photos/ --format table
-            \(ExitStatus.line([(0, "every image analysed"), (1, "some images failed"), (64, nil), (74, nil), (78, "models cannot be loaded")]))
+            \(ExitStatus.line([(0, "every image analysed"), (1, "some images failed"), (64, nil), (70, "the engine failed on an image"), (74, nil), (78, "models or libProctorCVIO.so cannot be loaded")]))
             """
     )
 
@@ -86,6 +86,6 @@ struct Analyze: ParsableCommand {
         }
         try writer.flush()
         logger.info("analyzed", metadata: ["images": "\(summary.images)", "failed": "\(summary.failures)"])
-        if summary.failures > 0 { throw ExitCode(1) }
+        if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
     }
 }

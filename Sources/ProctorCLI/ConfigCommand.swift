@@ -11,6 +11,7 @@ struct Config: ParsableCommand {
             else /etc/proctor-vision/config.json), env (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, \
             PROCTOR_OBJECT_EVERY, PROCTOR_RETENTION_DAYS, PROCTOR_ENGINE), flag. Unknown keys in the file are an error.
             Example: proctor config check --config /etc/proctor-vision/config.json
+            \(ExitStatus.line([(0, nil), (64, nil), (78, "the file or a setting is invalid")]))
             """,
         subcommands: [Check.self, Print.self]
     )
@@ -18,7 +19,10 @@ struct Config: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the settings file and environment; exit 78 naming the file and key at fault.",
-            discussion: "Example: proctor config check --config ./exam.json")
+            discussion: """
+                Example: proctor config check --config ./exam.json
+                \(ExitStatus.line([(0, "the settings are valid"), (64, nil), (78, "the file or a setting is invalid")]))
+                """)
 
         @Option(help: "The JSON settings file (default: the first of $XDG_CONFIG_HOME/proctor-vision/config.json, /etc/proctor-vision/config.json).")
         var config: String?
@@ -32,7 +36,10 @@ struct Config: ParsableCommand {
     struct Print: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print every effective setting as `key = value  (source)`; --format json for tools.",
-            discussion: "Example: PROCTOR_FPS=1 proctor config print --config ./exam.json")
+            discussion: """
+                Example: PROCTOR_FPS=1 proctor config print --config ./exam.json
+                \(ExitStatus.line([(0, nil), (64, nil), (78, "the file or a setting is invalid")]))
+                """)
 
         @Option(help: "The JSON settings file (default as for `check`).")
         var config: String?

@@ -46,20 +46,23 @@ public final class FrameSampler: Sendable {
     private let abandoned = Mutex(false)
 
     /// Opens `source` on the calling thread (so open failures are thrown here) and starts capturing.
-    public init(source: sending some FrameSource, options: Options = Options()) throws(CaptureError) {
+    /// `clock` must be the one a live source stamps its frames with (a V4L2Camera's own clock).
+    public init(
+        source: sending some FrameSource, options: Options = Options(), clock: any CaptureClock = MonotonicCaptureClock()
+    ) throws(CaptureError) {
         guard options.fps > 0, options.fps.isFinite else {
             throw CaptureError(.invalidArgument, "invalid analysis rate \(options.fps) fps (must be above 0)")
         }
         guard options.reconnectDelay > 0, options.maxReconnectDelay >= options.reconnectDelay else {
             throw CaptureError(.invalidArgument, "invalid reconnect delays \(options.reconnectDelay)...\(options.maxReconnectDelay) s")
         }
-        let origin = MonotonicClock.now
+        let origin = clock.now()
         try source.open()
         sourceDescription = source.description
         let channel = Channel()
         self.channel = channel
         events = CaptureEvents(channel: channel)
-        let loop = CaptureLoop(source: source, options: options, channel: channel, origin: origin)
+        let loop = CaptureLoop(source: source, options: options, channel: channel, clock: clock, origin: origin)
         let done = self.done
         let thread = Thread {
             loop.run()
@@ -94,7 +97,8 @@ private final class CaptureLoop: @unchecked Sendable {
     let source: any FrameSource
     let options: Options
     let channel: Channel
-    /// CLOCK_MONOTONIC at start: live times are reported relative to it.
+    let clock: any CaptureClock
+    /// The clock's time at start: live times are reported relative to it.
     let origin: Double
 
     typealias Options = FrameSampler.Options
@@ -105,14 +109,20 @@ private final class CaptureLoop: @unchecked Sendable {
     /// Frames closer than this to a tick count as on it (media times are rounded by containers).
     private static let tickTolerance = 0.001
 
-    init(source: any FrameSource, options: Options, channel: Channel, origin: Double) {
+    init(source: any FrameSource, options: Options, channel: Channel, clock: any CaptureClock, origin: Double) {
         self.source = source
         self.options = options
         self.channel = channel
+        self.clock = clock
         self.origin = origin
     }
 
-    private var now: Double { MonotonicClock.now - origin }
+    private var now: Double { clock.now() - origin }
+
+    /// Lets `seconds` pass on the clock; false when asked to stop meanwhile.
+    private func sleep(_ seconds: Double) -> Bool {
+        clock.sleep(max(0, seconds)) { [channel] in channel.sleep($0) }
+    }
 
     func run() {
         let isStopped = { [channel] in channel.isStopping }
@@ -150,9 +160,9 @@ private final class CaptureLoop: @unchecked Sendable {
         sequence += 1
         let paced = source.isLive || options.realtime
         if !source.isLive, options.realtime {
-            let start = replayStart ?? (MonotonicClock.now - time)
+            let start = replayStart ?? (clock.now() - time)
             replayStart = start
-            guard channel.sleep(start + time - MonotonicClock.now) else { return }
+            guard sleep(start + time - clock.now()) else { return }
         }
         if let tick = nextTick, time < tick - Self.tickTolerance { return }
         let image: Image
@@ -174,7 +184,7 @@ private final class CaptureLoop: @unchecked Sendable {
         source.close()
         var delay = options.reconnectDelay
         let isStopped = { [channel] in channel.isStopping }
-        while channel.sleep(delay) {
+        while sleep(delay) {
             do {
                 try source.open()
                 if let raw = try source.grab(until: isStopped) {

@@ -19,6 +19,8 @@ public final class V4L2Camera: FrameSource {
     public let requestedFrameRate: Double?
     /// With no frame for this long, ``grab(until:)`` reports the camera as stalled.
     public let stallTimeout: Double
+    /// The clock the driver stamps buffers with, and stall timeouts are measured on.
+    public let clock: any CaptureClock
     /// The negotiated format while open.
     public private(set) var format: CameraFormat?
     /// The driver's name for the camera (QUERYCAP's card), once opened.
@@ -40,13 +42,14 @@ public final class V4L2Camera: FrameSource {
 
     public init(
         path: String = "/dev/video0", width: Int = 640, height: Int = 480, fps: Double? = nil,
-        stallTimeout: Double = 2
+        stallTimeout: Double = 2, clock: any CaptureClock = MonotonicCaptureClock()
     ) {
         self.path = path
         requestedWidth = width
         requestedHeight = height
         requestedFrameRate = fps
         self.stallTimeout = stallTimeout
+        self.clock = clock
     }
 
     deinit { close() }
@@ -106,9 +109,9 @@ public final class V4L2Camera: FrameSource {
             held = nil
             try device.ioctl(CV4L2_VIDIOC_QBUF, "VIDIOC_QBUF", &buffer)
         }
-        let deadline = MonotonicClock.now + stallTimeout
+        let deadline = clock.now() + stallTimeout
         while !stopped() {
-            let remaining = deadline - MonotonicClock.now
+            let remaining = deadline - clock.now()
             guard remaining > 0 else {
                 throw CaptureError(.stalled, "camera \(path) sent no frame for \(formatSeconds(stallTimeout)) s")
             }
@@ -274,7 +277,7 @@ public final class V4L2Camera: FrameSource {
 
     /// The capture time on CLOCK_MONOTONIC: the driver's stamp when it uses that clock and looks sane.
     private func timestamp(of buffer: v4l2_buffer) -> Double {
-        let now = MonotonicClock.now
+        let now = clock.now()
         guard buffer.flags & UInt32(V4L2_BUF_FLAG_TIMESTAMP_MASK) == UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC) else {
             return now
         }

@@ -6,9 +6,9 @@ import ProctorCore
 /// Treated as immutable once created: operations return new images, so an `Image` can be handed
 /// between threads.
 public final class Image: @unchecked Sendable {
-    package let handle: OpaquePointer
+    let handle: OpaquePointer
 
-    package init(handle: OpaquePointer) { self.handle = handle }
+    init(handle: OpaquePointer) { self.handle = handle }
 
     deinit { pv_image_free(handle) }
 
@@ -16,24 +16,15 @@ public final class Image: @unchecked Sendable {
     public var height: Int { Int(pv_image_height(handle)) }
 
     /// Decodes encoded bytes (use ``ImageLoader`` for files: it checks headers and limits first).
-    public static func decode(_ bytes: [UInt8]) throws(VisionError) -> Image {
-        try decode(bytes, probe: ImageProbe.inspect(bytes))
+    public static func decode(_ bytes: [UInt8], maxPixels: Int = DecoderOrder.defaultMaxPixels) throws(VisionError) -> Image {
+        try decode(bytes, probe: ImageProbe.inspect(bytes), maxPixels: maxPixels)
     }
 
-    /// Decodes with the decoder `probe` calls for: TurboJPEG for upright JPEGs (camera frames, most
-    /// photos), which keeps OpenCV's imgcodecs and its ~45 MB of dependencies out of the process;
-    /// imgcodecs (loaded on demand) for other formats and rotated JPEGs, since it applies EXIF
-    /// orientation. PNG goes through libpng directly, so that its messages are caught (PNGDecoding.swift).
-    static func decode(_ bytes: [UInt8], probe: ImageProbe, source: String? = nil) throws(VisionError) -> Image {
-        if probe.format == .png, let width = probe.width, let height = probe.height {
-            return try decodePNG(bytes, width: width, height: height, source: source)
-        }
-        var out: OpaquePointer?
-        let decoder = probe.isUprightJPEG ? pv_image_decode_jpeg : pv_image_decode
-        try shim("decode") { err, cap in
-            bytes.withUnsafeBufferPointer { decoder($0.baseAddress, $0.count, &out, err, cap) }
-        }
-        return try wrap(out)
+    /// Decodes with the decoders `probe` calls for (``DecoderOrder``).
+    static func decode(_ bytes: [UInt8], probe: ImageProbe, maxPixels: Int, source: String? = nil) throws(VisionError)
+        -> Image
+    {
+        try DecoderOrder.decode(bytes, probe: probe, maxPixels: maxPixels, source: source)
     }
 
     /// Copies packed BGR24 pixels.
@@ -142,7 +133,7 @@ public final class Image: @unchecked Sendable {
         return try scaled(by: Double(maxSide) / Double(side))
     }
 
-    package static func wrap(_ handle: OpaquePointer?) throws(VisionError) -> Image {
+    static func wrap(_ handle: OpaquePointer?) throws(VisionError) -> Image {
         guard let handle else { throw VisionError("OpenCV returned no image") }
         return Image(handle: handle)
     }

@@ -13,7 +13,7 @@ public struct ImageLoader: Sendable {
     /// False refuses a path whose last component is a symbolic link (reanalysis inside a media root).
     public var followsSymlinks: Bool
 
-    public init(maxPixels: Int = 64_000_000, maxFileBytes: Int = 256 << 20, followsSymlinks: Bool = true) {
+    public init(maxPixels: Int = DecoderOrder.defaultMaxPixels, maxFileBytes: Int = 256 << 20, followsSymlinks: Bool = true) {
         self.maxPixels = maxPixels
         self.maxFileBytes = maxFileBytes
         self.followsSymlinks = followsSymlinks
@@ -49,7 +49,7 @@ public struct ImageLoader: Sendable {
             throw VisionError(
                 "image too large: \(width)x\(height) exceeds the limit of \(maxPixels / 1_000_000) megapixels")
         }
-        return try Image.decode(bytes, probe: probe, source: source)
+        return try Image.decode(bytes, probe: probe, maxPixels: maxPixels, source: source)
     }
 
     /// The whole content of a regular file, or a one-line error naming what went wrong.

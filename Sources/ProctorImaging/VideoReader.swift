@@ -9,6 +9,7 @@ public final class VideoReader {
 
     /// Opens a file path or a URL (rtsp://, http://...).
     public init(source: String) throws(VisionError) {
+        try IOLibrary.require(for: "reading video")
         var out: OpaquePointer?
         try shim("") { pv_video_open(source, &out, $0, $1) }
         guard let out else { throw VisionError("cannot open video source \(source)") }

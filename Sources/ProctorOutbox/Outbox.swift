@@ -394,6 +394,7 @@ public final class Outbox: Sendable {
         }
     }
 
+    @discardableResult
     func write<T: Sendable>(_ body: (SQLiteConnection) throws(OutboxError) -> T) throws(OutboxError) -> T {
         try withDatabase { db throws(OutboxError) in try db.transaction { () throws(OutboxError) in try body(db) } }
     }

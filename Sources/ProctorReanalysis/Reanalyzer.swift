@@ -178,7 +178,7 @@ public final class Reanalyzer {
             analyzer.run(paths) { position, result in
                 let index = slots[position]
                 let image = batch[index]
-                if case .failure(let error) = result.outcome, error.origin == .pipeline {
+                if case .failure(let error) = result.outcome, error.isWorkerFault {
                     infrastructure = error
                     return false
                 }
@@ -213,14 +213,14 @@ public final class Reanalyzer {
         if let infrastructure { return .failure(infrastructure) }
         var complete: [Finding] = []
         for index in batch.indices {
-            guard let finding = findings[index] else { return .failure(VisionError("analysis did not run", origin: .pipeline)) }
+            guard let finding = findings[index] else { return .failure(VisionError("analysis did not run", kind: .engineFailure)) }
             complete.append(finding)
         }
         return .success(complete)
     }
 
     /// Marks an analysis cut short by a stop request.
-    static let stopped = VisionError("stopped", origin: .pipeline)
+    static let stopped = VisionError("stopped", kind: .engineFailure)
 
     private func failed(_ image: StoredImage, _ message: String, _ problem: Judgement.Problem) -> Finding {
         let result = ImageResult(path: image.relativePath ?? "", outcome: .failure(VisionError(message)), milliseconds: 0)

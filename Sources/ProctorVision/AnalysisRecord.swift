@@ -50,6 +50,14 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
     /// Per-stage milliseconds, when asked for (`--timings`).
     public var timings: StageTimings?
     public var error: String?
+    /// With `error`: whose fault it is, a ``VisionError/Kind`` ("bad_input", "model_unavailable",
+    /// "engine_failure"), so a batch can tell a broken image from a broken worker.
+    public var errorKind: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case image, width, height, faces, objects, quality, verdicts, ms, timings, error
+        case errorKind = "error_kind"
+    }
 
     public init(result: ImageResult, policy: VerdictPolicy, identity: IdentityPolicy = IdentityPolicy(), includeTimings: Bool = false) {
         image = result.path
@@ -57,6 +65,7 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
         switch result.outcome {
         case .failure(let failure):
             error = failure.message
+            errorKind = failure.kind.rawValue
         case .success(let analysis):
             width = analysis.width
             height = analysis.height

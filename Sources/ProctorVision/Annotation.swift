@@ -63,7 +63,7 @@ extension Image {
         try shim("draw") { err, cap in
             pv_image_draw_box(
                 handle, Int32(rect.x), Int32(rect.y), Int32(rect.width), Int32(rect.height), color.blue, color.green,
-                color.red, Int32(thickness), nil, err, cap)
+                color.red, Int32(thickness), err, cap)
         }
         guard !label.isEmpty else { return }
         let scale = LabelLayout.fontScale(imageWidth: width, imageHeight: height)

@@ -62,7 +62,7 @@ public final class BatchAnalyzer: Sendable {
                     do throws(VisionError) {
                         pipeline = try factory.makePipeline()
                     } catch {
-                        state.fail(with: error.fromPipeline)
+                        state.fail(with: error.kind(.modelUnavailable))
                         return
                     }
                 }

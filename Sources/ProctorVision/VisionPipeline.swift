@@ -101,7 +101,7 @@ public final class VisionPipeline {
         do {
             analysis = try analyze(image, timings: timings)
         } catch {
-            throw error.fromPipeline  // the image decoded: what failed is not the image's fault
+            throw error.kind(.engineFailure)  // the image decoded: what failed is not the image's fault
         }
         analysis.timings.total = total.elapsedMilliseconds
         return (analysis, image)
@@ -185,7 +185,17 @@ public struct VisionPipelineFactory: Sendable {
         self.loader = loader
     }
 
+    /// Loads the models: any failure is the worker's (``VisionError/Kind/modelUnavailable``), whatever
+    /// the layer below called it.
     public func makePipeline() throws(VisionError) -> VisionPipeline {
+        do {
+            return try assemblePipeline()
+        } catch {
+            throw error.kind(.modelUnavailable)
+        }
+    }
+
+    private func assemblePipeline() throws(VisionError) -> VisionPipeline {
         var search = configuration.faceSearch
         search.firstPassSide = configuration.faceScale.workingSide
         search.firstPassMinimumSide = configuration.faceScale.minimumSide

@@ -52,6 +52,11 @@ static struct {
     struct buffer buffers[MAX_BUFFERS];
     int buffer_count;
     bool streaming;
+    // Virtual time (fakev4l2_use_virtual_time): the clock moves only when poll waits or a sleep
+    // advances it, never past `time_limit`.
+    bool virtual_time;
+    double virtual_now, time_limit;
+    double replug_at;  // > 0: an unplugged device comes back at this time
     double next_due;
     uint32_t sequence;
     uint64_t done_counter;
@@ -63,6 +68,7 @@ static struct {
 static struct buffer orphans[64];
 
 static double now(void) {
+    if (dev.virtual_time) return dev.virtual_now;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -298,6 +304,10 @@ static int device_ioctl(struct descriptor *descriptor, int fd, unsigned long req
 static int fake_open(const char *path, int flags) {
     (void)flags;
     pthread_mutex_lock(&lock);
+    if (dev.unplugged && dev.replug_at > 0 && now() >= dev.replug_at) {
+        dev.unplugged = false;
+        dev.replug_at = 0;
+    }
     int result;
     if (take_eintr()) result = fail(EINTR);
     else if (path == NULL || strcmp(path, dev.path) != 0 || dev.unplugged) result = fail(ENOENT);
@@ -412,6 +422,21 @@ static int fake_poll(struct pollfd *fds, nfds_t count, int timeout_ms) {
             pthread_mutex_unlock(&lock);
             return ready;
         }
+        if (dev.virtual_time) {
+            // Jump to whatever comes first: the next frame, the timeout, or the limit the test set.
+            double target = deadline;
+            if (dev.streaming && dev.next_due < target) target = dev.next_due;
+            if (target > dev.time_limit) target = dev.time_limit;
+            if (target > t) {
+                dev.virtual_now = target;
+                continue;
+            }
+            // Held at the limit: give the test a moment, then report a timeout (the caller polls again).
+            pthread_mutex_unlock(&lock);
+            struct timespec nap = {0, 1000000};
+            nanosleep(&nap, NULL);
+            return 0;
+        }
         // Short naps keep unplugging and resets prompt without a condition variable per fault.
         double wait = deadline - t;
         if (dev.streaming && dev.next_due - t < wait) wait = dev.next_due - t;
@@ -494,6 +519,39 @@ void fakev4l2_replug(void) {
     pthread_mutex_unlock(&lock);
 }
 
+void fakev4l2_use_virtual_time(double start) {
+    pthread_mutex_lock(&lock);
+    dev.virtual_time = true;
+    dev.virtual_now = start;
+    dev.time_limit = start;
+    pthread_mutex_unlock(&lock);
+}
+
+void fakev4l2_allow_until(double limit) {
+    pthread_mutex_lock(&lock);
+    if (limit > dev.time_limit) dev.time_limit = limit;
+    pthread_mutex_unlock(&lock);
+}
+
+double fakev4l2_advance(double seconds) {
+    pthread_mutex_lock(&lock);
+    double moved = 0;
+    if (dev.virtual_time && seconds > 0) {
+        double target = dev.virtual_now + seconds;
+        if (target > dev.time_limit) target = dev.time_limit;
+        if (target > dev.virtual_now) moved = target - dev.virtual_now;
+        dev.virtual_now += moved;
+    }
+    pthread_mutex_unlock(&lock);
+    return moved;
+}
+
+void fakev4l2_replug_at(double time) {
+    pthread_mutex_lock(&lock);
+    dev.replug_at = time;
+    pthread_mutex_unlock(&lock);
+}
+
 void fakev4l2_stall(double seconds) {
     pthread_mutex_lock(&lock);
     dev.stall_until = now() + seconds;
@@ -511,6 +569,7 @@ GETTER(fakev4l2_eintr_pending, int, dev.eintr_pending)
 GETTER(fakev4l2_frames_produced, unsigned, dev.produced)
 GETTER(fakev4l2_frames_dequeued, unsigned, dev.dequeued)
 GETTER(fakev4l2_total_opens, int, dev.total_opens)
+GETTER(fakev4l2_now, double, now())
 
 int fakev4l2_open_descriptors(void) {
     pthread_mutex_lock(&lock);

@@ -8,7 +8,7 @@ import Prometheus
 import Testing
 
 /// What the monitor session counts through swift-metrics, read back from a real Prometheus registry.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct AgentMetricsTests {
     /// swift-metrics takes one backend per process: bootstrapped on first use by this suite.
     static let registry: PrometheusCollectorRegistry = {

@@ -9,7 +9,7 @@ import ProctorVision
 import Testing
 
 /// The whole agent loop on a replayed clip: real capture source, real models, real outbox.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct MonitorSessionTests {
     @Test func demoClipProducesTheExpectedEpisodes() async throws {
         let folder = try TemporaryDirectory()

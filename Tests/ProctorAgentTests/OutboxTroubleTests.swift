@@ -9,7 +9,7 @@ import Testing
 
 /// A monitor whose outbox stays locked by another process: it carries on while the fault may pass,
 /// and gives up (throws) only once the fault has lasted ``MonitorSession/OutboxRetry/giveUpAfter``.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct OutboxTroubleTests {
     @Test func aPersistentFaultEndsTheSessionOnlyAfterTheGiveUpTime() async throws {
         let folder = try TemporaryDirectory()

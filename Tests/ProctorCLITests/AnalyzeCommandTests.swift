@@ -3,7 +3,7 @@ import ProctorTestSupport
 import Testing
 
 /// `proctor analyze` as a user runs it: the real binary, real models, real photos.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct AnalyzeCommandTests {
     let proctor: String
 
@@ -68,10 +68,19 @@ struct AnalyzeCommandTests {
     @Test func missingModelsAreAConfigurationError() throws {
         let empty = try TemporaryDirectory()
         let arguments = ["analyze", "--models", empty.url.path, "--format", "jsonl", TestAssets.photo("bus.jpg")]
-        #expect(try CommandRunner.run(proctor, arguments).status == 78)
-        // Allowed: no YuNet, the Haar fallback runs with a warning; no YOLOX, objects are skipped with a warning.
-        let result = try CommandRunner.run(proctor, arguments + ["--allow-degraded"])
+        let result = try CommandRunner.run(proctor, arguments)
+        #expect(result.status == 78, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("face_detection_yunet"), "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    /// Allowed: no YuNet, the Haar fallback runs with a warning; no YOLOX, objects are skipped with a warning.
+    @Test func missingModelsAreToleratedWhenDegradedRunsAreAllowed() throws {
+        let empty = try TemporaryDirectory()
+        let arguments = ["analyze", "--models", empty.url.path, "--format", "jsonl", "--allow-degraded", TestAssets.photo("bus.jpg")]
+        let result = try CommandRunner.run(proctor, arguments)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("Haar"))
+        #expect(result.stdout.split(separator: "\n").count == 2)  // the image, the summary
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 /// A monitor killed mid-exam (SIGKILL: no cleanup at all), then `proctor ship` and `proctor report`
 /// as an operator would run them: the orphaned session is closed at its last heartbeat and every
 /// committed episode reaches the service exactly once.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct CrashRecoveryTests {
     let proctor: String
 
@@ -37,7 +37,7 @@ struct CrashRecoveryTests {
         monitor.standardOutput = FileHandle.nullDevice
         // Kept in a file, so a replay that ends early says why.
         let monitorLog = folder.path("monitor.log")
-        FileManager.default.createFile(atPath: monitorLog, contents: nil)
+        #expect(FileManager.default.createFile(atPath: monitorLog, contents: nil))
         monitor.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: monitorLog))
         try monitor.run()
         defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
@@ -126,7 +126,7 @@ struct CrashRecoveryTests {
         monitor.standardOutput = FileHandle.nullDevice
         // Kept in a file, so a replay that ends early says why.
         let monitorLog = folder.path("monitor.log")
-        FileManager.default.createFile(atPath: monitorLog, contents: nil)
+        #expect(FileManager.default.createFile(atPath: monitorLog, contents: nil))
         monitor.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: monitorLog))
         try monitor.run()
         defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
@@ -172,7 +172,7 @@ struct DatabaseURLSecrecyTests {
 
 /// Two `proctor ship` processes on one outbox at once (a cron job overlapping a manual run): every
 /// episode is POSTed once, and both runs end 0.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct ConcurrentShipTests {
     @Test func twoShipProcessesSendEveryEpisodeOnce() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")

@@ -5,7 +5,7 @@ import Testing
 
 /// `--engine auto|openvino|opencv`, `PROCTOR_ENGINE` and the monitor's `engine` key, through the real
 /// binary. `PROCTOR_OPENVINO` pointing at an empty folder stands for a machine without the runtime.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct EngineSelectionTests {
     let proctor: String
     let noRuntime: TemporaryDirectory

@@ -7,6 +7,7 @@ import Testing
 struct HelpTextTests {
     static let commands: [[String]] = [
         [], ["analyze"], ["monitor"], ["episodes"], ["ship"], ["doctor"], ["report"], ["reanalyze"], ["db"], ["db", "migrate"],
+        ["config"], ["config", "check"], ["config", "print"],
     ]
 
     static func help(_ command: [String]) throws -> String {

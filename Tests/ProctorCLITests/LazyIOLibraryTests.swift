@@ -3,9 +3,9 @@ import ProctorTestSupport
 import Testing
 
 /// OpenCV's imgcodecs and videoio (and their ~60 MB of dependencies) live in libProctorCVIO.so, which
-/// `proctor` loads only for non-JPEG images and video. PROCTOR_DEBUG_MAPS=1 makes it report at exit
-/// what /proc/self/maps held.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+/// `proctor` loads only for non-JPEG images and video. strace (installed by scripts/setup) shows which
+/// libraries a run opened: the binary carries no hook for it.
+@Suite(.requiresModels)
 struct LazyIOLibraryTests {
     let proctor: String
 
@@ -16,27 +16,49 @@ struct LazyIOLibraryTests {
     func analyze(_ path: String, with binary: String? = nil) throws -> CommandResult {
         try CommandRunner.run(
             binary ?? proctor, ["analyze", "--format", "jsonl", "--models", TestAssets.modelsDirectory.path, path],
-            environment: ["PROCTOR_DEBUG_MAPS": "1", "PROCTOR_CVIO_PATH": ""])
+            environment: ["PROCTOR_CVIO_PATH": ""])
+    }
+
+    /// The result of analysing `path` under strace, and the file names of the shared libraries it opened.
+    func openedLibraries(analyzing path: String) throws -> (CommandResult, [String]) {
+        let strace = "/usr/bin/strace"
+        try #require(FileManager.default.isExecutableFile(atPath: strace), "strace missing: run scripts/setup")
+        let folder = try TemporaryDirectory()
+        let log = folder.path("strace.log")
+        let result = try CommandRunner.run(
+            strace, ["-f", "-qq", "-o", log, "-e", "trace=open,openat", proctor, "analyze", "--format", "jsonl", "--models",
+                TestAssets.modelsDirectory.path, path],
+            environment: ["PROCTOR_CVIO_PATH": ""])
+        // Successful opens only: `openat(AT_FDCWD, "/usr/lib/.../libx.so.406", O_RDONLY|O_CLOEXEC) = 3`.
+        let opened = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(".so") && !$0.contains("= -1") }
+            .compactMap { line in line.split(separator: "\"").dropFirst().first.map { String($0.split(separator: "/").last ?? "") } }
+        return (result, opened)
     }
 
     @Test func plainJPEGNeverLoadsImgcodecs() throws {
-        let result = try analyze(TestAssets.photo("keliamoniz1.jpg"))
+        let (result, opened) = try openedLibraries(analyzing: TestAssets.photo("keliamoniz1.jpg"))
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("libopencv_imgcodecs=absent libopencv_videoio=absent libProctorCVIO=absent"), "\(result.stderr)")
+        #expect(opened.contains { $0.hasPrefix("libopencv_core") }, "\(opened)")  // the trace works
+        for heavy in ["libopencv_imgcodecs", "libopencv_videoio", "libProctorCVIO"] {
+            #expect(!opened.contains { $0.hasPrefix(heavy) }, "\(heavy) opened for a plain JPEG")
+        }
     }
 
-    /// The control for the test above: the report does see the library when it is loaded.
+    /// The control for the test above: the trace does see the library when it is loaded.
     @Test func bmpLoadsTheIOLibrary() throws {
-        let result = try analyze(TestAssets.generated("plain.bmp"))
+        let (result, opened) = try openedLibraries(analyzing: TestAssets.generated("plain.bmp"))
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("libopencv_imgcodecs=mapped"), "\(result.stderr)")
+        #expect(opened.contains { $0.hasPrefix("libopencv_imgcodecs") } && opened.contains { $0.hasPrefix("libProctorCVIO") }, "\(opened)")
     }
 
     /// PNG is read by libpng directly (its messages caught), so it needs imgcodecs no more than JPEG does.
     @Test func pngNeverLoadsImgcodecs() throws {
-        let result = try analyze(TestAssets.generated("gray.png"))
+        let (result, opened) = try openedLibraries(analyzing: TestAssets.generated("gray.png"))
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("libopencv_imgcodecs=absent libopencv_videoio=absent libProctorCVIO=absent"), "\(result.stderr)")
+        for heavy in ["libopencv_imgcodecs", "libopencv_videoio", "libProctorCVIO"] {
+            #expect(!opened.contains { $0.hasPrefix(heavy) }, "\(heavy) opened for a PNG")
+        }
     }
 
     @Test func withoutTheLibraryBMPFailsClearlyAndJPEGStillWorks() throws {
@@ -44,11 +66,13 @@ struct LazyIOLibraryTests {
         let lonely = folder.path("proctor")
         try FileManager.default.copyItem(atPath: proctor, toPath: lonely)
 
+        // A broken installation, not a broken image: the record says so and the run ends with 78.
         let bmp = try analyze(TestAssets.generated("plain.bmp"), with: lonely)
-        #expect(bmp.status == 1)
+        #expect(bmp.status == 78)
         let record = try #require(bmp.lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
         let message = try #require(record["error"] as? String, "\(bmp.stdout)")
         #expect(message.contains("needs libProctorCVIO.so next to the proctor binary") && !message.contains("\n"), "\(message)")
+        #expect(record["error_kind"] as? String == "model_unavailable", "\(bmp.stdout)")
 
         let jpeg = try analyze(TestAssets.photo("keliamoniz1.jpg"), with: lonely)
         #expect(jpeg.status == 0, "stderr: \(jpeg.stderr)")

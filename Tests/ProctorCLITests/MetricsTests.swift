@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `proctor monitor --metrics` and `--metrics-file`, scraped as Prometheus and node_exporter would.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct MetricsTests {
     let proctor: String
 

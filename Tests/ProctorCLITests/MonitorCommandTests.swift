@@ -3,7 +3,7 @@ import ProctorTestSupport
 import Testing
 
 /// `proctor monitor` and `proctor episodes` as an operator runs them.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct MonitorCommandTests {
     let proctor: String
 
@@ -69,7 +69,7 @@ struct MonitorCommandTests {
 }
 
 /// `proctor monitor` with a sink: episodes reach the service while (and right after) it runs.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct MonitorDeliveryTests {
     @Test func replayDeliversEveryEpisodeToTheAPI() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")

@@ -4,7 +4,7 @@ import Testing
 
 /// Another process holding the outbox's lock longer than the busy timeout (a backup, `sqlite3`,
 /// `proctor ship`) must not end the exam: the monitor keeps its changes in memory and writes them later.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct OutboxContentionTests {
     @Test func aLockedOutboxDoesNotEndTheExamAndLosesNothing() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
@@ -14,7 +14,7 @@ struct OutboxContentionTests {
         try DemoClip.make(in: clip)
         let outbox = folder.path("outbox.sqlite")
         let log = folder.path("monitor.log")
-        FileManager.default.createFile(atPath: log, contents: nil)
+        #expect(FileManager.default.createFile(atPath: log, contents: nil))
         let monitor = Process()
         monitor.executableURL = URL(fileURLWithPath: proctor)
         monitor.arguments = ["monitor", "--source", clip, "--student", "s-lock", "--outbox", outbox, "--realtime"]

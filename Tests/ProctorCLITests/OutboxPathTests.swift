@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `--outbox` as operators (and attackers) spell it: a bare file name, a file that is not an outbox.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct OutboxPathTests {
     let proctor: String
 

@@ -4,7 +4,7 @@ import ProctorTestSupport
 import Testing
 
 /// A replayed recording is recorded as one and reported for the time it covers, not the wall time it took.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct ReplayReportTests {
     @Test func replayIsRecordedAndReportedAtItsMediaLength() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")

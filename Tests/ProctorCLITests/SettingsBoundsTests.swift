@@ -3,7 +3,7 @@ import ProctorTestSupport
 import Testing
 
 /// Absurd settings from every source end with one line naming the source, never a trap.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct SettingsBoundsTests {
     let proctor: String
 

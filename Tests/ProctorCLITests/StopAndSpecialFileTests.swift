@@ -8,7 +8,7 @@ import Glibc
 
 /// Never hang, never die silently: FIFOs and other special files, SIGHUP, closed pipes, full disks —
 /// the real binary, real signals, real FIFOs.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct StopAndSpecialFileTests {
     let proctor: String
 

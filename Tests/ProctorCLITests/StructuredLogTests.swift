@@ -3,7 +3,7 @@ import ProctorTestSupport
 import Testing
 
 /// `proctor monitor`'s stderr as a log collector sees it (not a terminal) and as a person does (a pty).
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct StructuredLogTests {
     let proctor: String
 

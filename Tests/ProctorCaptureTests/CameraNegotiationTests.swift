@@ -71,7 +71,8 @@ extension FakeCameraTests {
 
         @Test func framesArriveAtTheCameraRate() throws {
             try Fixture.camera(mjpeg: (64, 48), fps: 30)
-            let camera = V4L2Camera(path: fakePath, width: 64, height: 48)
+            let clock = FakeDeviceClock.install(allowing: .infinity)
+            let camera = V4L2Camera(path: fakePath, width: 64, height: 48, clock: clock)
             try camera.open()
             var times: [Double] = []
             for _ in 0..<10 {
@@ -80,7 +81,7 @@ extension FakeCameraTests {
             camera.close()
             #expect(times.count == 10)
             let span = (times.last ?? 0) - (times.first ?? 0)
-            #expect(abs(span - 9.0 / 30) < 0.05, "10 frames at 30 fps span \(span) s")
+            #expect(abs(span - 9.0 / 30) < 0.001, "10 frames at 30 fps span \(span) s")
             #expect(fakev4l2_open_descriptors() == 0)
             #expect(fakev4l2_mapped_buffers() == 0)
         }

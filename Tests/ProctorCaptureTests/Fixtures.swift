@@ -63,10 +63,63 @@ func meanColor(_ image: Image) throws -> (b: Double, g: Double, r: Double) {
     return (sums[0] / count, sums[1] / count, sums[2] / count)
 }
 
-/// An event and when the consumer saw it (seconds since collection started).
+/// The fake camera's virtual clock as the capture code's clock (install it after ``Fixture/camera``).
+///
+/// Time passes only when the device polls (jumping straight to the next frame or the timeout) or the
+/// capture code sleeps, and never past what the test allowed: a test lets the camera run exactly as
+/// far as it wants, however slow the machine, and asserts on the clock's times, not the wall clock's.
+struct FakeDeviceClock: CaptureClock {
+    /// Virtual time at install (only differences matter; frame times are relative to the sampler's start).
+    static let start = 1000.0
+
+    /// Switches the fake to virtual time, with the camera allowed to run `seconds`.
+    static func install(allowing seconds: Double) -> FakeDeviceClock {
+        fakev4l2_use_virtual_time(start)
+        fakev4l2_allow_until(start + seconds)
+        return FakeDeviceClock()
+    }
+
+    func now() -> Double { fakev4l2_now() }
+
+    func sleep(_ seconds: Double, waiting wait: (Double) -> Bool) -> Bool {
+        var left = seconds
+        while left > 1e-9 {
+            left -= fakev4l2_advance(left)
+            // Held at the limit: wait (really) for the test to allow more, or for a stop.
+            if left > 1e-9, !wait(0.001) { return false }
+        }
+        return wait(0)
+    }
+
+    /// Lets the camera run until `seconds` after the start.
+    func allow(until seconds: Double) { fakev4l2_allow_until(Self.start + seconds) }
+
+    /// Waits until the camera has used all the time it was allowed, up to `seconds` after the start
+    /// (at most 10 s of real time): everything due until then has been handed out.
+    func waitUntilReached(_ seconds: Double) async {
+        for _ in 0..<10_000 where fakev4l2_now() < Self.start + seconds {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}
+
+/// A clock whose sleeps return at once and move it forward.
+final class VirtualClock: CaptureClock, @unchecked Sendable {
+    // `lock` guards `time`.
+    private let lock = NSLock()
+    private var time = 0.0
+
+    func now() -> Double { lock.withLock { time } }
+
+    func sleep(_ seconds: Double, waiting wait: (Double) -> Bool) -> Bool {
+        lock.withLock { time += seconds }
+        return wait(0)
+    }
+}
+
+/// An event, as the consumer saw it.
 struct Seen {
     let event: CaptureEvent
-    let at: Double
 
     var frame: CapturedFrame? {
         if case .frame(let frame) = event { return frame }
@@ -95,10 +148,9 @@ func collect(
         if !Task.isCancelled { sampler.stop() }
     }
     defer { watchdog.cancel() }
-    let start = Date()
     var seen: [Seen] = []
     for await event in sampler.events {
-        let item = Seen(event: event, at: Date().timeIntervalSince(start))
+        let item = Seen(event: event)
         seen.append(item)
         await onEvent(item, seen)
         if done(seen) { break }

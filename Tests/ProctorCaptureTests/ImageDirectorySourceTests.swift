@@ -50,17 +50,16 @@ import Testing
     @Test func realtimeReplayTakesItsMediaDuration() async throws {
         try await withTemporaryDirectory { directory in
             try write((0..<5).map { ("img\($0).jpg", 16) }, to: directory)
-            let started = Date()
+            let clock = VirtualClock()
             let sampler = try FrameSampler(
-                source: ImageDirectorySource(directory: directory, fps: 10), options: .init(fps: 10, realtime: true))
+                source: ImageDirectorySource(directory: directory, fps: 10), options: .init(fps: 10, realtime: true), clock: clock)
             let seen = await collect(sampler, timeout: 4, until: { _ in false })
-            let elapsed = Date().timeIntervalSince(started)
-            // Paced on the wall clock like a live camera: a busy consumer may miss frames (newest wins),
-            // but the replay never runs faster than its media time (5 frames at 10 fps = 0.4 s).
+            // Paced on its clock like a live camera: a busy consumer may miss frames (newest wins),
+            // but the replay takes its media time (5 frames at 10 fps: the last 0.4 s after the first).
             let frames = seen.compactMap(\.frame)
             #expect(!frames.isEmpty && frames.count <= 5)
             #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.time < $1.time })
-            #expect(elapsed > 0.35, "5 frames at 10 fps took \(elapsed) s")
+            #expect(abs(clock.now() - 0.4) < 0.001, "5 frames at 10 fps took \(clock.now()) s")
         }
     }
 

@@ -8,7 +8,8 @@ import Glibc
 #endif
 
 extension FakeCameraTests {
-    /// A camera that goes away mid-run is reported lost, then restored once it is back.
+    /// A camera that goes away mid-run is reported lost, then restored once it is back. The faults run
+    /// on the camera's virtual time (``FakeDeviceClock``), so the times they are reported at are exact.
     @Suite struct Reconnect {
         func labels(_ seen: [Seen]) -> [String] {
             // Collapse runs of frames so the shape of the run reads at a glance.
@@ -19,33 +20,35 @@ extension FakeCameraTests {
 
         func unplugThenRestore(error code: Int32) async throws {
             try Fixture.camera(mjpeg: (64, 48), fps: 30)
+            let clock = FakeDeviceClock.install(allowing: 0.05)
             let sampler = try FrameSampler(
-                source: V4L2Camera(path: fakePath, width: 64, height: 48), options: .init(fps: 10))
+                source: V4L2Camera(path: fakePath, width: 64, height: 48, clock: clock), options: .init(fps: 10), clock: clock)
             let unplugged = Flag()
-            let seen = await collect(sampler, timeout: 4.5, onEvent: { item, all in
-                if item.frame != nil, all.count == 3, unplugged.set() {
+            var thirdFrame = 0.0
+            let seen = await collect(sampler, timeout: 10, onEvent: { item, all in
+                guard let frame = item.frame else { return }
+                if all.count == 3, unplugged.set() {
+                    thirdFrame = frame.time
+                    let unpluggedAt = clock.now()
                     fakev4l2_unplug(code)
-                    // Back after the first reconnect attempt (0.5 s) has failed.
-                    Task.detached {
-                        try? await Task.sleep(for: .seconds(0.8))
-                        fakev4l2_replug()
-                    }
+                    // Back after the first reconnect attempt (0.5 s) has failed, before the second (1.5 s).
+                    fakev4l2_replug_at(unpluggedAt + 0.8)
+                    clock.allow(until: frame.time + 5)
+                } else if !unplugged.isSet {
+                    clock.allow(until: frame.time + 0.1 + 0.05)
                 }
             }, until: { all in all.last?.label == "frame" && all.contains { $0.label == "restored" } })
             sampler.stop()
             #expect(labels(seen) == ["frame", "lost", "restored", "frame"])
-            let lost = seen.first { $0.label == "lost" }
-            if case .lost(let at, let reason)? = lost?.event {
-                #expect(reason.contains("camera \(fakePath) disconnected"), "reason: \(reason)")
-                #expect(at > 0.1 && at < 1.5)
-            }
-            if case .restored(let at)? = seen.first(where: { $0.label == "restored" })?.event,
-                let lostAt = lost?.at, let restoredAt = seen.first(where: { $0.label == "restored" })?.at
-            {
-                // First retry at +0.5 s fails (still unplugged), the second at +1.5 s succeeds.
-                #expect(restoredAt - lostAt > 1.2 && restoredAt - lostAt < 2.5)
-                #expect(at > 1.3)
-            }
+            guard case .lost(let lostAt, let reason)? = seen.first(where: { $0.label == "lost" })?.event,
+                case .restored(let restoredAt)? = seen.first(where: { $0.label == "restored" })?.event
+            else { return }
+            #expect(reason.contains("camera \(fakePath) disconnected"), "reason: \(reason)")
+            // Noticed at the next poll after the third frame, before the next tick.
+            #expect(lostAt >= thirdFrame && lostAt < thirdFrame + 0.1, "lost at \(lostAt) s, third frame at \(thirdFrame) s")
+            // First retry at +0.5 s fails (still unplugged), the second at +1.5 s succeeds; its first frame
+            // comes 1/30 s after streaming restarts.
+            #expect(abs(restoredAt - lostAt - (1.5 + 1.0 / 30)) < 0.002, "restored \(restoredAt - lostAt) s after the loss")
             #expect(fakev4l2_total_opens() >= 2)
             #expect(fakev4l2_open_descriptors() == 0)
         }
@@ -56,17 +59,24 @@ extension FakeCameraTests {
 
         @Test func stallIsReportedLostThenRestored() async throws {
             try Fixture.camera(mjpeg: (64, 48), fps: 30)
+            let clock = FakeDeviceClock.install(allowing: 0.05)  // the first frame only
             let sampler = try FrameSampler(
-                source: V4L2Camera(path: fakePath, width: 64, height: 48), options: .init(fps: 10))
+                source: V4L2Camera(path: fakePath, width: 64, height: 48, clock: clock), options: .init(fps: 10), clock: clock)
             let stalled = Flag()
-            let seen = await collect(sampler, timeout: 4.8, onEvent: { item, _ in
-                if item.frame != nil, stalled.set() { fakev4l2_stall(2.6) }
+            var firstFrame = 0.0
+            let seen = await collect(sampler, timeout: 10, onEvent: { item, _ in
+                if let frame = item.frame, stalled.set() {
+                    firstFrame = frame.time
+                    fakev4l2_stall(2.6)
+                    clock.allow(until: frame.time + 6)
+                }
             }, until: { all in all.last?.label == "frame" && all.contains { $0.label == "restored" } })
             sampler.stop()
             #expect(labels(seen) == ["frame", "lost", "restored", "frame"])
-            if let lost = seen.first(where: { $0.label == "lost" }), case .lost(_, let reason) = lost.event {
+            if case .lost(let lostAt, let reason)? = seen.first(where: { $0.label == "lost" })?.event {
                 #expect(reason == "camera \(fakePath) sent no frame for 2 s")
-                #expect(lost.at > 1.9 && lost.at < 2.6, "lost after \(lost.at) s")
+                // The stall timeout runs from the grab after the last frame.
+                #expect(abs(lostAt - firstFrame - 2) < 0.002, "lost \(lostAt - firstFrame) s after the last frame")
             }
         }
 
@@ -108,6 +118,12 @@ extension FakeCameraTests {
 final class Flag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
 
     func set() -> Bool {
         lock.lock()

@@ -75,7 +75,8 @@ import Testing
         #expect(!message.contains("s3cret"))
     }
 
-    @Test func aWrongMethodAndAServerSideErrorAreRecordedAsFailed() throws {
+    /// The service answers 400 when its database refuses the row (here: an event type it rejects).
+    @Test func anEventTheServiceRefusesIsRecordedAsFailedAndTheNextDelivered() throws {
         let service = try FakeProctoringService()
         service.reject(eventType: "unknown_kind")
         let directory = try TemporaryDirectory()
@@ -92,6 +93,26 @@ import Testing
         #expect(failed.delivery.state == .failed)
         #expect(failed.delivery.lastError?.contains("HTTP 400") == true)
         #expect(try outbox.episode(id: good.id)?.delivery.state == .delivered)
+    }
+
+    /// A 405 (a wrong method: a proxy or a moved route) is permanent, the episode is marked failed; a
+    /// 500 (nothing committed) is transient, the episode is retried and arrives.
+    @Test func aWrongMethodIsRecordedAsFailedAndAServerSideErrorIsRetried() throws {
+        let service = try FakeProctoringService()
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        let ids = try DeliveryFixture.fill(outbox, perSession: 2)
+        service.inject([.status(405), .status(500)])
+        let clock = TestClock()
+        let report = Shipper(outbox: outbox, sink: sink(service), clock: clock).drain()
+        #expect(report.isComplete, "\(report)")
+        #expect(report.rejected == 1 && report.transientFailures == 1 && report.delivered == 1, "\(report)")
+        let wrongMethod = try #require(try outbox.episode(id: ids[0]))
+        #expect(wrongMethod.delivery.state == .failed)
+        #expect(wrongMethod.delivery.lastError?.contains("HTTP 405") == true, "\(wrongMethod.delivery)")
+        #expect(try outbox.episode(id: ids[1])?.delivery.state == .delivered)
+        #expect(service.events.count == 1 && service.violationCalls == 3)
+        #expect(clock.sleeps.count == 1)  // one backoff after the 500
     }
 
     @Test func anAPIOutageIsRiddenOutAndEveryEpisodeArrives() throws {

@@ -4,6 +4,7 @@ import ProctorDelivery
 import ProctorOutbox
 import ProctorTestSupport
 import Synchronization
+import Testing
 
 /// Virtual time: sleeps return at once and move the clock forward, so backoff costs no real time.
 final class TestClock: DeliveryClock {
@@ -34,9 +35,14 @@ final class TestClock: DeliveryClock {
 enum DeliveryFixture {
     static let sessionStart = Date(timeIntervalSince1970: 1_800_000_000)
 
-    /// A real photo, 1280x720.
+    /// A real photo, 1280x720. Missing, it fails the test that asked for it (never a stand-in).
     static var photo: Data {
-        (try? Data(contentsOf: URL(fileURLWithPath: TestAssets.photo("zidane.jpg")))) ?? Data([0xFF, 0xD8, 0xFF, 0xD9])
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: TestAssets.photo("zidane.jpg")))
+        } catch {
+            Issue.record("fixtures/photos/zidane.jpg unreadable (\(error)): \(TestAssets.missingModelsMessage)")
+            return Data()
+        }
     }
 
     static func record(start: Double, type: EpisodeType = .phoneDetected, eventType: String? = nil) -> EpisodeRecord {

@@ -201,7 +201,7 @@ import Glibc
 
         let doctor = try CommandRunner.run(
             proctor, ["doctor", "--no-camera", "--outbox", path, "--database-url", secretURL, "--media-root", directory.url.path])
-        #expect(doctor.status == 0 || doctor.stdout.contains("FAIL  model "), "\(doctor.stdout)")
+        #expect(doctor.status == 0, "\(doctor.stdout)")
         #expect(doctor.stdout.contains("ok    database: postgresql://***@"), "\(doctor.stdout)")
         #expect(doctor.stdout.contains("ok    media root"))
         #expect(!(doctor.stdout + doctor.stderr + blocked.stdout + blocked.stderr).contains("hunter2"))

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// Replicas of `proctor reanalyze` (the real binary) sharing one queue, one of them SIGKILLed mid-batch.
-@Suite(.serialized, .enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.serialized, .requiresModels)
 struct ConcurrentWorkersTests {
     static let images = 36
 

@@ -53,7 +53,7 @@ struct PureRulesTests {
 }
 
 /// A different inference engine is a different pipeline version; OpenCV keeps the form it always had.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct PipelineVersionEngineTests {
     @Test func openVINOFindingsGetTheirOwnVersion() throws {
         let openCV = try PipelineVersion(factory: TestAssets.factory(), policy: VerdictPolicy())

@@ -8,7 +8,7 @@ import ProctorVision
 import Testing
 
 /// The batch loop against the real PostgreSQL scripts/test starts, with real models on real photos.
-@Suite(.serialized, .enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.serialized, .requiresModels)
 struct ReanalysisRunTests {
     struct Seeded {
         let database: ServiceDatabase

@@ -13,7 +13,7 @@ import Glibc
 
 /// Reanalysis over a media root nobody vouches for, and when the analysis itself breaks: the real
 /// PostgreSQL of scripts/with-postgres, real models, real photos, real symlinks and FIFOs.
-@Suite(.serialized, .enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.serialized, .requiresModels)
 struct UntrustedMediaTests {
     struct Seeded {
         let database: ServiceDatabase

@@ -4,7 +4,7 @@ import ProctorTestSupport
 import Testing
 
 /// A 3-hour session with 1,000 episodes still makes a page a browser opens quickly.
-@Suite(.enabled(if: FileManager.default.fileExists(atPath: TestAssets.photo("zidane.jpg")), "fixtures/photos missing: run scripts/setup"))
+@Suite(.requiresModels)
 struct ScaleTests {
     @Test func thousandEpisodesStayUnderFifteenMegabytes() throws {
         let input = try ReportFixtures.largeInput()

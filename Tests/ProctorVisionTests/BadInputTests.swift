@@ -6,7 +6,7 @@ import ProctorTestSupport
 import Testing
 
 /// Every kind of bad input becomes a one-line error; unusual but valid images are analysed normally.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct BadInputTests {
     let pipeline: VisionPipeline
     let directory: TemporaryDirectory
@@ -32,6 +32,37 @@ struct BadInputTests {
 
     @Test func missingFile() {
         #expect(error(for: directory.path("nope.jpg")) == "no such file")
+    }
+
+    /// A model that does not load is the worker's fault, whatever the layer below called it.
+    @Test func aModelThatDoesNotLoadIsModelUnavailable() throws {
+        try directory.write(ModelLocator.faceModel, Array("not an onnx model".utf8))
+        try directory.write(ModelLocator.objectModel, Array("not an onnx model".utf8))
+        let factory = VisionPipelineFactory(configuration: VisionConfiguration(), locator: ModelLocator(directories: [directory.url.path]))
+        do {
+            _ = try factory.makePipeline()
+            Issue.record("a garbage model loaded")
+        } catch {
+            #expect(error.kind == .modelUnavailable && error.isWorkerFault, "\(error.kind) \(error.message)")
+        }
+    }
+
+    /// A broken image is the input's fault, whatever broke it: a batch goes on and blames the file.
+    @Test(arguments: ["nope.jpg", "garbage.jpg", "huge.png"])
+    func badInputsAreOfKindBadInput(name: String) throws {
+        var bytes: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00] + Array(repeating: 0x5A, count: 64) + [0xFF, 0xD9]
+        if name == "huge.png" {
+            bytes = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
+            bytes += [0x00, 0x00, 0x9C, 0x40, 0x00, 0x00, 0x9C, 0x40, 8, 2, 0, 0, 0, 0, 0, 0, 0]
+        }
+        let path = name == "nope.jpg" ? directory.path(name) : try directory.write(name, bytes)
+        do {
+            _ = try pipeline.analyze(path: path)
+            Issue.record("\(name) analysed")
+        } catch {
+            #expect(error.kind == .badInput, "\(name): \(error.kind) \(error.message)")
+            #expect(!error.isWorkerFault)
+        }
     }
 
     @Test func unreadableFile() throws {

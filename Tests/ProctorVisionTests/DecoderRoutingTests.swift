@@ -6,7 +6,7 @@ import Testing
 
 /// Upright JPEGs decode through TurboJPEG; rotated ones through OpenCV's imgcodecs, which applies EXIF
 /// orientation; JPEG encoding goes through TurboJPEG.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct DecoderRoutingTests {
     @Test func exifOrientation6ComesOutUpright() throws {
         let path = TestAssets.generated("exif-rotated.jpg")
@@ -20,6 +20,21 @@ struct DecoderRoutingTests {
         // Upright, the face is found as in the plain copies of the same photo.
         let (frame, _) = try TestAssets.factory().makePipeline().analyze(path: path)
         #expect(frame.faces.count == 1, "\(frame.faces.count) faces")
+    }
+
+    /// Next to the binary, next to the shim's code, then $PROCTOR_CVIO_PATH (a file, or a directory).
+    @Test func theIOLibraryIsLookedForInOrder() throws {
+        let directory = try TemporaryDirectory()
+        let name = IOLibrary.fileName
+        #expect(name == "libProctorCVIO.so")
+        let both = IOLibrary.candidatePaths(
+            executable: "/opt/pv/bin/proctor", shimDirectory: "/opt/pv/lib", environment: ["PROCTOR_CVIO_PATH": directory.url.path])
+        #expect(both == ["/opt/pv/bin/\(name)", "/opt/pv/lib/\(name)", directory.url.path + "/\(name)"])
+        let file = IOLibrary.candidatePaths(
+            executable: "/opt/pv/bin/proctor", shimDirectory: "/opt/pv/bin", environment: ["PROCTOR_CVIO_PATH": "/srv/io.so"])
+        #expect(file == ["/opt/pv/bin/\(name)", "/srv/io.so"])
+        let unset = IOLibrary.candidatePaths(executable: "/opt/pv/bin/proctor", shimDirectory: nil, environment: ["PROCTOR_CVIO_PATH": ""])
+        #expect(unset == ["/opt/pv/bin/\(name)"])
     }
 
     @Test func plainPhotoIsAnUprightJPEG() throws {

@@ -6,7 +6,7 @@ import ProctorVision
 import Testing
 
 /// Real models on real photos.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct DetectionTests {
     let pipeline: VisionPipeline
     let policy = VerdictPolicy()
@@ -69,7 +69,8 @@ struct DetectionTests {
     @Test func frameQualityTellsDarkFromAbsent() throws {
         let frame = try analyze("keliamoniz1.jpg")
         #expect(!policy.isBlocked(frame.quality))
-        let black = try Image.fromBGR(UnsafeRawBufferPointer([UInt8](repeating: 4, count: 320 * 240 * 3).withUnsafeBytes { $0 }), width: 320, height: 240, stride: 320 * 3)
+        let pixels = [UInt8](repeating: 4, count: 320 * 240 * 3)
+        let black = try pixels.withUnsafeBytes { try Image.fromBGR($0, width: 320, height: 240, stride: 320 * 3) }
         let dark = try pipeline.analyze(black)
         #expect(dark.quality.brightness < 10 && dark.quality.contrast < 1)
         #expect(policy.verdicts(for: dark) == [.cameraBlocked])
@@ -91,7 +92,7 @@ struct DetectionTests {
     }
 }
 
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct BatchTests {
     @Test func parallelOutputKeepsInputOrder() throws {
         let names = ["zidane.jpg", "missing.jpg", "keliamoniz1.jpg", "bus.jpg", "phone.jpg", "keliamoniz2.jpg", "lfd_ios_test.jpg"]

@@ -7,7 +7,7 @@ import Testing
 
 /// The two inference engines give the same detections on the fixture photos. scripts/setup installs the
 /// OpenVINO runtime, so a missing runtime fails these tests (it is never a reason to skip them).
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct EngineEquivalenceTests {
     static let photos = [
         "bus.jpg", "keliamoniz1.jpg", "keliamoniz2.jpg", "lfd_android_test2.jpg", "lfd_ios_test.jpg", "person.jpg", "phone.jpg", "phone2.jpg",

@@ -2,7 +2,7 @@ import ProctorTestSupport
 @testable import ProctorVision
 import Testing
 
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct PipelineReuseTests {
     /// Batch after batch (as `proctor reanalyze` runs), the workers' pipelines are kept, not reloaded.
     @Test func pipelinesSurviveBetweenRuns() {

@@ -8,7 +8,7 @@ import Testing
 /// The webcam cases issue 11 fixed, on 640x480 frames made here from the fixture photos (the same framing
 /// rule as scripts/evaluate.d/make_webcam_like.py). Each case failed with the single 400 px face pass or the
 /// single full-frame phone pass.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct WebcamCaseTests {
     let policy = VerdictPolicy()
     static let frameWidth = 640.0, frameHeight = 480.0

@@ -40,20 +40,34 @@ void pv_quiet_logs(void);
 const char *pv_opencv_version(void);
 /// The git commit the binary was built from (embedded at build time), or "unknown".
 const char *pv_build_commit(void);
-/// At process exit, writes one line to stderr saying whether OpenCV's imgcodecs and videoio and
-/// libProctorCVIO.so are mapped (from /proc/self/maps): for tests and memory investigations.
-void pv_report_mapped_io_at_exit(void);
+
+// MARK: - The IO library (imgcodecs + videoio)
+
+/// The IO library's file name on this platform ("libProctorCVIO.so").
+const char *pv_io_library_name(void);
+/// Writes the directory of the code object holding this shim (the executable, or a shared library)
+/// into `out` (capacity `capacity`).
+int pv_shim_directory(char *out, size_t capacity, char *err, size_t errcap);
+/// Loads the IO library from the first of `paths` (library files) that loads and has every entry
+/// point. Once per process: the first success stays; a failure may be retried. Without it,
+/// `pv_image_decode` and `pv_video_open` fail.
+int pv_io_load(const char *const *paths, int count, char *err, size_t errcap);
+/// Whether pv_io_load succeeded.
+int pv_io_loaded(void);
 
 // MARK: - Images
 
 /// Decodes an encoded image (JPEG, PNG, BMP, TIFF, WebP, PNM...) to 8-bit BGR with OpenCV's
 /// imgcodecs, honouring EXIF orientation. Grayscale, alpha, 16-bit and CMYK inputs are converted.
-/// imgcodecs lives in libProctorCVIO.so, loaded on the first call (a clear error when it is missing).
+/// imgcodecs lives in libProctorCVIO.so: fails unless `pv_io_load` succeeded.
 int pv_image_decode(const uint8_t *data, size_t length, pv_image **out, char *err, size_t errcap);
-/// Decodes a JPEG to 8-bit BGR with TurboJPEG, ignoring EXIF orientation (callers route JPEGs whose
-/// orientation is not 1 to `pv_image_decode`). JPEGs TurboJPEG cannot read (CMYK/YCCK) fall back to
-/// `pv_image_decode`. Grayscale is converted.
-int pv_image_decode_jpeg(const uint8_t *data, size_t length, pv_image **out, char *err, size_t errcap);
+/// What `pv_image_decode_jpeg` returns when TurboJPEG cannot read the bytes (CMYK/YCCK, corrupt...):
+/// another decoder may. The message says what TurboJPEG reported.
+#define PV_JPEG_UNREADABLE (-2)
+/// Decodes a JPEG to 8-bit BGR with TurboJPEG, ignoring EXIF orientation; grayscale is converted.
+/// Fails (-1) when its header claims more than `max_pixels` pixels, before any pixel is allocated.
+int pv_image_decode_jpeg(const uint8_t *data, size_t length, double max_pixels, pv_image **out, char *err,
+                         size_t errcap);
 /// Copies packed BGR24 pixels (`stride` bytes per row) into a new image.
 int pv_image_from_bgr(const uint8_t *data, int width, int height, size_t stride, pv_image **out,
                       char *err, size_t errcap);
@@ -93,10 +107,9 @@ int pv_image_gray_thumbnail(const pv_image *image, int width, int height, uint8_
 int pv_image_encode_jpeg(const pv_image *image, int quality, uint8_t **out, size_t *length,
                          char *err, size_t errcap);
 void pv_buffer_free(uint8_t *buffer);
-/// Draws a rectangle outline and an optional label (ASCII) above it.
+/// Draws a rectangle outline (labels: `pv_image_draw_label`, placed by Swift's LabelLayout).
 int pv_image_draw_box(pv_image *image, int x, int y, int width, int height, uint8_t blue,
-                      uint8_t green, uint8_t red, int thickness, const char *label, char *err,
-                      size_t errcap);
+                      uint8_t green, uint8_t red, int thickness, char *err, size_t errcap);
 /// The size of `text` (ASCII) in OpenCV's Hershey simplex font: width, height above the baseline,
 /// and the depth below it.
 int pv_text_size(const char *text, double scale, int thickness, int *width, int *height, int *baseline,
@@ -142,7 +155,7 @@ int pv_solve_pnp(const double *object_points, const double *image_points, int co
 
 // MARK: - Video files and streams
 
-/// Opens a video file or URL through OpenCV's video I/O (in libProctorCVIO.so, loaded on first use).
+/// Opens a video file or URL through OpenCV's video I/O (in libProctorCVIO.so: needs `pv_io_load`).
 int pv_video_open(const char *source, pv_video **out, char *err, size_t errcap);
 void pv_video_free(pv_video *video);
 /// Reads the next frame. Returns 1 with `*out` set, 0 at the end of the stream, -1 on error.

@@ -40,6 +40,20 @@ void fakev4l2_unplug(int error);
 void fakev4l2_replug(void);
 /// Produces no frame for the next `seconds` (across reopens).
 void fakev4l2_stall(double seconds);
+/// An unplugged device comes back by itself once the clock reaches `time` (see fakev4l2_now).
+void fakev4l2_replug_at(double time);
+
+/// Runs the device on virtual time from now until the next reset: its clock (fakev4l2_now, and the
+/// frames' timestamps) starts at `start` and moves only when poll waits (jumping straight to the next
+/// frame or the timeout) or fakev4l2_advance moves it, and never past the limit fakev4l2_allow_until
+/// set (initially `start`). A poll held at the limit returns 0 after a 1 ms real nap.
+void fakev4l2_use_virtual_time(double start);
+/// Lets virtual time run up to `limit` (a limit is never lowered).
+void fakev4l2_allow_until(double limit);
+/// Moves virtual time forward by up to `seconds`, stopping at the limit; returns how far it moved.
+double fakev4l2_advance(double seconds);
+/// The device's clock: CLOCK_MONOTONIC seconds, or the virtual time.
+double fakev4l2_now(void);
 /// Makes the next `count` calls to open, ioctl or poll fail once with EINTR (each retry succeeds).
 void fakev4l2_inject_eintr(int count);
 
