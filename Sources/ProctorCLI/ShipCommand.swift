@@ -21,6 +21,7 @@ struct Ship: ParsableCommand {
             \(ExitStatus.line([
                 (0, "everything deliverable was delivered"), (64, nil), (66, "the outbox is missing"),
                 (69, "deliverable episodes are left: service unreachable, or held by another shipper"),
+                (74, "the outbox could not be read or written"),
                 (78, "the sink is misconfigured: bad token or URL, a redirect, media root not writable, schema missing"),
             ]))
             """
@@ -134,15 +135,12 @@ struct DeliveryOptions: ParsableArguments {
     @Option(help: "API request timeout in seconds.")
     var timeout: Double = 10
 
-    @Option(help: "The service's PostgreSQL URL (default: $PROCTOR_DATABASE_URL).")
-    var databaseURL: String?
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "The service's media root (Django MEDIA_ROOT), for evidence files with --database-url.")
     var mediaRoot: String?
 
-    var effectiveDatabaseURL: String? {
-        databaseURL ?? ProcessInfo.processInfo.environment["PROCTOR_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    var effectiveDatabaseURL: String? { database.url }
 
     var effectiveToken: String? {
         token ?? ProcessInfo.processInfo.environment["PROCTOR_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
