@@ -74,7 +74,13 @@ struct Ship: ParsableCommand {
         if report.stillOpen > 0 { summary += ", \(report.stillOpen) still open in a running monitor" }
         if recovered > 0 { summary += ", \(recovered) sessions recovered after the monitor stopped unexpectedly" }
         print(summary)
-        if let reason = report.stoppedBy { throw Failure.configuration(reason) }
+        switch report.halt {
+        case .sinkUnusable(let reason): throw Failure.configuration(reason)
+        // The local store failed (locked past the retries, an I/O error): not the operator's settings.
+        case .outbox(let reason): throw Failure.output("outbox \(path): \(reason)")
+        case .stopped: throw Failure.unavailable("stopped before the outbox was drained")
+        case nil: break
+        }
         if report.remaining > 0 {
             let why =
                 report.lastTransientError
@@ -148,7 +154,7 @@ struct DeliveryOptions: ParsableArguments {
 
     /// For `ship`: exactly one sink, and what it needs.
     func validateChoice() throws {
-        if apiURL != nil, databaseURL != nil { throw ValidationError("give --api-url or --database-url, not both") }
+        if apiURL != nil, database.databaseURL != nil { throw ValidationError("give --api-url or --database-url, not both") }
         if apiURL == nil, effectiveDatabaseURL == nil {
             throw ValidationError("give --api-url URL or --database-url URL (or set PROCTOR_DATABASE_URL)")
         }
