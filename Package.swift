@@ -32,6 +32,8 @@ let package = Package(
         // (swift-prometheus needs only swift-atomics besides: no NIO).
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        // Graceful, ordered shutdown of the long-running commands (monitor, reanalyze) on SIGTERM/SIGINT/SIGHUP.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Thin C++ shim over OpenCV with a plain C header; every entry point catches C++ exceptions.
@@ -83,8 +85,11 @@ let package = Package(
         .target(
             name: "ProctorAgent",
             dependencies: [
-                "ProctorCapture", "ProctorVision", "ProctorCore", "ProctorOutbox", .product(name: "Logging", package: "swift-log"),
+                "ProctorCapture", "ProctorVision", "ProctorCore", "ProctorOutbox", "ProctorDelivery",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -96,6 +101,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "ProctorTestSupport", dependencies: ["ProctorVision"], path: "Tests/ProctorTestSupport"),
