@@ -86,6 +86,8 @@ public struct MonitorRunner {
     public var outboxPath: String
     public var sink: (any DeliverySink)?
     public var hooks: Hooks
+    /// Services that run alongside for the whole run and stop last, after the final delivery pass (metrics).
+    public var companions: [any Service] = []
     public var logger: Logger
 
     public init(
@@ -173,7 +175,9 @@ public struct MonitorRunner {
             sampler: sampler, session: onQueue, stop: stop, wakeDelivery: { delivery?.shipper.wake() }, progressed: hooks.progressed,
             logger: logger)
         // Listed in start order; shutdown runs in reverse: capture (which closes the session) first, then delivery.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = companions.map {
+            .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+        }
         if let delivery {
             services.append(.init(service: delivery, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
@@ -193,6 +197,11 @@ public struct MonitorRunner {
         var outcome = Outcome(
             statistics: capture.closedStatistics.withLock { $0 } ?? MonitorSession.Statistics(),
             sourceFailure: capture.sourceFailure.withLock { $0 }, stoppedBy: stop.firstSignal, escalation: stop.escalation)
+        if case .finished = ending {
+            // Every service has returned: close the outbox now (checkpointing its journal), not whenever
+            // the last task lets go of it, so the files left behind are complete for any reader.
+            outbox.close()
+        }
         switch ending {
         case .finished(nil):
             break

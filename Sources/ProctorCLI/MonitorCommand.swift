@@ -94,7 +94,6 @@ struct Monitor: AsyncParsableCommand {
         OpenCVRuntime.quietLogs()
         // Before anything counts: a metric made before the backend exists stays a no-op.
         let metricsExport = try metricsOptions.requested ? MetricsExport(options: metricsOptions, logger: logger) : nil
-        defer { metricsExport?.stop() }
         let settings = try settings()
         var factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
         // The settings already hold PROCTOR_ENGINE over the file's value; --engine beats both.
@@ -125,7 +124,8 @@ struct Monitor: AsyncParsableCommand {
         let models = factory
         let view = MonitorView(
             status: StatusLine(enabled: Terminal.stderrIsTerminal && !global.quiet), gauges: metricsExport != nil)
-        let runner = MonitorRunner(
+        metricsExport?.beforeFinalWrite.withLock { $0 = { view.refreshGauges(force: true) } }
+        var runner = MonitorRunner(
             source: source, identity: identity, settings: settings, outboxPath: outboxPath, sink: sink,
             hooks: MonitorRunner.Hooks(
                 sessionConfiguration: { live in
@@ -136,12 +136,11 @@ struct Monitor: AsyncParsableCommand {
                     StartupLine.metadata(
                         session: identity.sessionID, source: description, outbox: outboxPath, factory: models, configJSON: configuration)
                 },
-                started: { outbox in
-                    metricsExport?.start()
-                    view.attach(outbox)
-                },
+                started: { view.attach($0) },
                 progressed: { view.update($0) }),
             logger: logger)
+        // Served for the whole run and stopped last, so the final textfile includes the final delivery pass.
+        if let metricsExport { runner.companions.append(metricsExport) }
         let outcome: MonitorRunner.Outcome
         do {
             outcome = try await runner.run(pipeline: pipeline)
@@ -200,9 +199,9 @@ final class MonitorView: @unchecked Sendable {
         gauges?.refresh(force: force)
     }
 
+    /// Clears the status line; the gauges had their final count before the metrics' last write.
     func finish() {
         status.clear()
-        refreshGauges(force: true)
     }
 }
 
