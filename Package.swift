@@ -81,7 +81,8 @@ let package = Package(
         // Session reports for reviewers: one self-contained HTML page (or JSON) per session.
         // Reads the local outbox, or the service's database through ProctorDelivery's libpq wrapper.
         .target(name: "ProctorReport", dependencies: ["ProctorCore", "ProctorOutbox", "ProctorVision", "ProctorDelivery"]),
-        // The workstation agent's loop: frames -> analysis -> episodes -> outbox, with evidence.
+        // The workstation agent's run: frames -> analysis -> episodes -> outbox, with evidence, and delivery
+        // alongside, as services under the stop signals (swift-service-lifecycle).
         .target(
             name: "ProctorAgent",
             dependencies: [
