@@ -173,7 +173,10 @@ struct Reanalyze: AsyncParsableCommand {
             let service = ReanalysisService(reanalyzer: reanalyzer, stop: stop, progress: progress, logger: logger)
             var groupLogger = logger
             if logger.logLevel > .trace { groupLogger.logLevel = max(logger.logLevel, .warning) }
-            let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [service], logger: groupLogger))
+            // Its return (the queue is empty, or a stop request was honoured) ends the group normally.
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: groupLogger))
             // The current image finishes and the batch in progress is given back; a second signal quits
             // at once (the claimed batch's lease runs out and another worker takes it).
             let ending = await SignalledGroup.run(

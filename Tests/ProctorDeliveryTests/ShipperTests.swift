@@ -90,6 +90,7 @@ import Testing
         let ids = try DeliveryFixture.fill(outbox, perSession: 3)
         let sink = ScriptedSink(failures: [ids[0]: [.unusable("media root /m: Permission denied")]])
         let report = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        #expect(report.halt == .sinkUnusable("media root /m: Permission denied"))
         #expect(report.stoppedBy == "media root /m: Permission denied")
         #expect(sink.delivered.isEmpty)
         #expect(try outbox.pendingEpisodes(limit: 10).count == 3)
