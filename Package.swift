@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         // SHA-256 for model and pipeline fingerprints.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Graceful, ordered shutdown of the long-running commands (monitor, reanalyze) on SIGTERM/SIGINT/SIGHUP.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // Thin C++ shim over OpenCV with a plain C header; every entry point catches C++ exceptions.
@@ -85,13 +87,16 @@ let package = Package(
         // Session reports for reviewers: one self-contained HTML page (or JSON) per session.
         // Reads the local outbox, or the service's database through ProctorPostgres.
         .target(name: "ProctorReport", dependencies: ["ProctorCore", "ProctorOutbox", "ProctorImaging", "ProctorPostgres"]),
-        // The workstation agent's loop: frames -> analysis -> episodes -> outbox, with evidence.
+        // The workstation agent's run: frames -> analysis -> episodes -> outbox, with evidence, and delivery
+        // alongside, as services under the stop signals (swift-service-lifecycle).
         .target(
             name: "ProctorAgent",
             dependencies: [
-                "ProctorCapture", "ProctorVision", "ProctorImaging", "ProctorCore", "ProctorOutbox",
+                "ProctorCapture", "ProctorVision", "ProctorImaging", "ProctorCore", "ProctorOutbox", "ProctorDelivery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -103,6 +108,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "ProctorTestSupport", dependencies: ["ProctorVision", "ProctorImaging", "ProctorCore"], path: "Tests/ProctorTestSupport"),

@@ -24,12 +24,10 @@ struct DbMigrate: ParsableCommand {
             """
     )
 
-    @Option(help: "The service's PostgreSQL URL (default: $PROCTOR_DATABASE_URL).")
-    var databaseURL: String?
+    @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        guard let url = databaseURL ?? ProcessInfo.processInfo.environment["PROCTOR_DATABASE_URL"].flatMap({ $0.isEmpty ? nil : $0 })
-        else { throw ValidationError("give --database-url URL (or set PROCTOR_DATABASE_URL)") }
+        let url = try database.required()
         let (db, shown) = try ServiceDatabaseConnection.connect(url)
         defer { db.close() }
         do {

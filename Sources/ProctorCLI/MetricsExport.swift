@@ -2,13 +2,19 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
+import ProctorAgent
+import ProctorDelivery
 import ProctorImaging
 import ProctorOutbox
+import ServiceLifecycle
 import Synchronization
 
 /// The CLI's end of metrics: bootstraps swift-metrics with the Prometheus backend (the libraries only
 /// count through swift-metrics) and publishes the registry on a loopback port and/or a textfile.
-final class MetricsExport: Sendable {
+///
+/// A service in the monitor's group, listed first so it stops last: its final textfile holds the
+/// totals of the whole run, the final delivery pass included.
+final class MetricsExport: Service, Sendable {
     static let outboxPending = "proctor_outbox_pending_episodes"
     static let outboxFailed = "proctor_outbox_failed_episodes"
     /// Seconds between textfile rewrites.
@@ -19,14 +25,15 @@ final class MetricsExport: Sendable {
     private let url: String?
     private let filePath: String?
     private let logger: Logger
-    private let stopping = Atomic<Bool>(false)
-    private let fileLoopDone = DispatchSemaphore(value: 0)
     private let lastFileError = Mutex<String?>(nil)
+    private let lastWrite = Mutex(Date.distantPast)
+    /// Called just before the last textfile write (the monitor counts its outbox gauges one final time).
+    let beforeFinalWrite = Mutex<(@Sendable () -> Void)?>(nil)
 
     /// The actual HTTP port (when serving), for the startup log line.
     var port: UInt16? { listener?.port }
 
-    /// Bootstraps the backend (once per process) and opens the listener; nothing runs until ``start()``.
+    /// Bootstraps the backend (once per process) and opens the listener; nothing runs until ``run()``.
     init(options: MetricsOptions, logger: Logger) throws {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
@@ -45,27 +52,35 @@ final class MetricsExport: Sendable {
         }
     }
 
-    func start() {
-        listener?.start()
+    /// Serves scrapes and rewrites the textfile until graceful shutdown, then writes the file once more.
+    func run() async throws {
         if let listener, let url {
             logger.notice("metrics served", metadata: ["url": "\(url)", "port": .stringConvertible(Int(listener.port))])
         }
-        guard filePath != nil else { return }
         writeFile()
-        let thread = Thread { [self] in
-            var written = Date()
-            // Short naps, so a stop never waits a whole interval.
-            while !stopping.load(ordering: .sequentiallyConsistent) {
-                Thread.sleep(forTimeInterval: 0.2)
-                if Date().timeIntervalSince(written) >= Self.fileInterval {
-                    writeFile()
-                    written = Date()
+        let listener = self.listener
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                if let listener {
+                    // accept() blocks: on a queue of its own, not the cooperative pool.
+                    group.addTask { _ = try? await BlockingWork(label: "proctor-metrics").run { listener.serve() } }
+                }
+                if filePath != nil {
+                    group.addTask { [self] in
+                        while !Task.isShuttingDownGracefully {
+                            // Short naps, so a stop never waits a whole interval.
+                            try? await Task.sleep(for: .milliseconds(200))
+                            if Task.isShuttingDownGracefully { break }
+                            if Date().timeIntervalSince(lastWrite.withLock { $0 }) >= Self.fileInterval { writeFile() }
+                        }
+                    }
                 }
             }
-            fileLoopDone.signal()
+        } onGracefulShutdown: {
+            listener?.stopAccepting()
         }
-        thread.name = "proctor-metrics-file"
-        thread.start()
+        beforeFinalWrite.withLock { $0 }?()
+        writeFile()
     }
 
     /// Counts the outbox's pending and failed episodes into their gauges.
@@ -74,18 +89,9 @@ final class MetricsExport: Sendable {
         Gauge(label: outboxFailed).record(counts.failed)
     }
 
-    /// Stops serving and writes the textfile one last time, so it holds the final totals.
-    func stop() {
-        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        listener?.stop()
-        if filePath != nil {
-            fileLoopDone.wait()
-            writeFile()
-        }
-    }
-
     private func writeFile() {
         guard let filePath else { return }
+        lastWrite.withLock { $0 = Date() }
         // World-readable on purpose: node_exporter runs as its own user, and these are counts, no secrets.
         do {
             try AtomicFile.write(Data(registry.emitToString().utf8), to: filePath, mode: 0o644)

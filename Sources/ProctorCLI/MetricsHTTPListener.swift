@@ -18,7 +18,6 @@ final class MetricsHTTPListener: Sendable {
     let port: UInt16
     private let descriptor: Int32
     private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
     private let body: @Sendable () -> String
 
     private static let maxRequestBytes = 8192
@@ -68,24 +67,10 @@ final class MetricsHTTPListener: Sendable {
         descriptor = fd
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            serve()
-            finished.signal()
-        }
-        thread.name = "proctor-metrics"
-        thread.start()
-    }
-
-    /// Stops accepting and waits for the connection in progress (at most the I/O timeout).
-    func stop() {
-        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        shutdown(descriptor, Int32(SHUT_RDWR))
-        finished.wait()
-        close(descriptor)
-    }
-
-    private func serve() {
+    /// Answers scrapes until ``stopAccepting()``, then closes the socket; blocks the calling thread
+    /// (the caller runs it on a queue of its own). Ends after the connection in progress (at most the I/O timeout).
+    func serve() {
+        defer { close(descriptor) }
         while !stopping.load(ordering: .sequentiallyConsistent) {
             let client = accept(descriptor, nil, nil)
             if client < 0 {
@@ -98,6 +83,12 @@ final class MetricsHTTPListener: Sendable {
             respond(to: client)
             close(client)
         }
+    }
+
+    /// Makes ``serve()`` return: a blocked accept fails at once.
+    func stopAccepting() {
+        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
     private func respond(to client: Int32) {

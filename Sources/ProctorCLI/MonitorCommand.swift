@@ -14,7 +14,9 @@ struct Monitor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch a webcam (or replay a recording) and record violation episodes in the local outbox.",
         discussion: """
-            Runs until SIGINT/SIGTERM/SIGHUP (or the end of a replay), then closes open episodes and exits 0 (within 10 s).
+            Runs until SIGINT/SIGTERM/SIGHUP (or the end of a replay), then stops capture, closes open episodes and the \
+            session, makes one final delivery pass (at most 5 s) and exits 0, within 10 s of the signal. A second signal \
+            skips the final delivery pass (the session is still closed) and exits 128+N (130 for a second Ctrl-C).
             Settings precedence, lowest to highest: defaults, --config FILE (JSON), PROCTOR_* environment \
             variables (PROCTOR_FPS, PROCTOR_FACE_SIDE, PROCTOR_OBJECT_SIZE, PROCTOR_OBJECT_EVERY, PROCTOR_RETENTION_DAYS, \
             PROCTOR_OUTBOX, PROCTOR_ENGINE), command-line flags.
@@ -93,7 +95,6 @@ struct Monitor: AsyncParsableCommand {
         OpenCVRuntime.quietLogs()
         // Before anything counts: a metric made before the backend exists stays a no-op.
         let metricsExport = try metricsOptions.requested ? MetricsExport(options: metricsOptions, logger: logger) : nil
-        defer { metricsExport?.stop() }
         let settings = try settings()
         var factory = VisionPipelineFactory(configuration: settings.vision, locator: global.locator)
         // The settings already hold PROCTOR_ENGINE over the file's value; --engine beats both.
@@ -108,143 +109,100 @@ struct Monitor: AsyncParsableCommand {
         } catch {
             throw Failure.configuration("\(error)")
         }
-
-        let outboxPath = outboxOptions.path
-        let outbox: Outbox
-        do {
-            outbox = try Outbox(path: outboxPath)  // creates its directory (0700) when missing
-            // Sessions of monitors that died (SIGKILL, crash, power loss) end at their last heartbeat.
-            for recovered in try outbox.recoverAbandonedSessions() {
-                logger.warning(
-                    "monitor stopped unexpectedly: earlier session closed at its last heartbeat",
-                    metadata: [
-                        "session": "\(recovered.sessionID)", "stoppedAt": "\(recovered.stoppedAt)",
-                        "closedEpisodes": .stringConvertible(recovered.closedEpisodes),
-                    ])
-            }
-            for deletion in try outbox.applyRetention(maxAge: settings.retentionDays * 86_400) {
-                logger.notice("retention: deleted evidence", metadata: ["episode": "\(deletion.episodeID)", "session": "\(deletion.sessionID)"])
-            }
-        } catch {
-            throw Failure.configuration("outbox \(outboxPath): \(error)")
+        let source: MonitorRunner.Source
+        if let camera, let size = parsedSize {
+            source = .camera(path: camera, width: size.width, height: size.height)
+        } else if let replay = self.source {
+            source = .replay(replay, realtime: realtime)
+        } else {
+            throw ValidationError("give --camera or --source")
         }
-
-        let live: Bool
-        let sampler: FrameSampler
-        do {
-            if let camera, let size = parsedSize {
-                live = true
-                sampler = try FrameSampler(
-                    source: V4L2Camera(path: camera, width: size.width, height: size.height), options: .init(fps: settings.fps))
-            } else if let source {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue {
-                    live = false
-                    sampler = try FrameSampler(
-                        source: ImageDirectorySource(directory: source, fps: settings.fps),
-                        options: .init(fps: settings.fps, realtime: realtime))
-                } else {
-                    let video = VideoFileSource(source)
-                    live = video.isLive
-                    sampler = try FrameSampler(source: video, options: .init(fps: settings.fps, realtime: realtime))
-                }
-            } else {
-                throw ValidationError("give --camera or --source")
-            }
-        } catch let error as CaptureError {
-            throw Failure.noInput(error.description)
-        }
-
+        // Without a sink, episodes wait in the outbox for `proctor ship`.
+        let sink = delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil ? try delivery.makeSink() : nil
         let identity = MonitorSession.Identity(sessionID: sessionID ?? UUID().uuidString.lowercased(), studentID: student, examID: exam)
-        let configJSON = SessionConfiguration.json(
-            settings: settings, factory: factory, degradations: degradations, live: live, sourceName: camera ?? source)
-        let session: MonitorSession
+        let outboxPath = outboxOptions.path
+        let sourceName = camera ?? self.source
+        let models = factory
+        let view = MonitorView(
+            status: StatusLine(enabled: Terminal.stderrIsTerminal && !global.quiet), gauges: metricsExport != nil)
+        metricsExport?.beforeFinalWrite.withLock { $0 = { view.refreshGauges(force: true) } }
+        var runner = MonitorRunner(
+            source: source, identity: identity, settings: settings, outboxPath: outboxPath, sink: sink,
+            hooks: MonitorRunner.Hooks(
+                sessionConfiguration: { live in
+                    SessionConfiguration.json(
+                        settings: settings, factory: models, degradations: degradations, live: live, sourceName: sourceName)
+                },
+                startupMetadata: { description, configuration in
+                    StartupLine.metadata(
+                        session: identity.sessionID, source: description, outbox: outboxPath, factory: models, configJSON: configuration)
+                },
+                started: { view.attach($0) },
+                progressed: { view.update($0) }),
+            logger: logger)
+        // Served for the whole run and stopped last, so the final textfile includes the final delivery pass.
+        if let metricsExport { runner.companions.append(metricsExport) }
+        let outcome: MonitorRunner.Outcome
         do {
-            session = try MonitorSession(identity: identity, settings: settings, pipeline: pipeline, outbox: outbox, live: live, logger: logger)
-            try session.start(configJSON: configJSON)
+            outcome = try await runner.run(pipeline: pipeline)
         } catch {
-            throw Failure.configuration("\(error)")
-        }
-        // The one startup line: what runs, on what, with which models and settings.
-        logger.notice(
-            "monitoring",
-            metadata: StartupLine.metadata(
-                session: identity.sessionID, source: sampler.sourceDescription, outbox: outboxPath, factory: factory,
-                configJSON: configJSON))
-        metricsExport?.start()
-        var outboxGauges = OutboxGauges(outbox: outbox, enabled: metricsExport != nil)
-        outboxGauges.refresh()
-
-        // Delivery runs on its own thread and never holds up capture or analysis; what it has not sent
-        // when the monitor stops stays pending in the outbox.
-        var shipper: Shipper?
-        if delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil {
-            shipper = Shipper(outbox: outbox, sink: try delivery.makeSink(), logger: logger)
-            shipper?.start()
-        }
-        defer { shipper?.stop() }
-
-        // SIGINT, SIGTERM and SIGHUP end the replay or capture; the session is closed below. A source
-        // stuck in a system call is left behind after 3 s, and a monitor still running 10 s after the
-        // signal exits anyway (its session is then recovered as ended abnormally by the next start).
-        let stopping = SignalWatcher(exitAfter: Self.stopGraceSeconds) { signal in
-            if signal == SIGINT, Terminal.stderrIsTerminal { Terminal.writeError("\n") }
-            sampler.stop(waitingAtMost: 3)
-        }
-        let status = StatusLine(enabled: Terminal.stderrIsTerminal && !global.quiet)
-        var failure: CaptureError?
-        for await event in sampler.events {
-            if case .failed(let error) = event { failure = error }
-            do {
-                let changes = try session.handle(event)
-                if changes.contains(where: { if case .closed = $0 { true } else { false } }) { shipper?.wake() }
-            } catch {
-                // A persistent outbox fault (transient ones are ridden out in memory by the session):
-                // stop rather than lose episodes silently.
-                status.clear()
-                sampler.stop()
-                _ = stopping
-                throw Failure.configuration("outbox write failed: \(error)")
+            view.finish()
+            switch error {
+            case .noInput(let message): throw Failure.noInput(message)
+            case .outbox(let message), .configuration(let message): throw Failure.configuration(message)
             }
-            status.update(session.statistics)
-            outboxGauges.refresh()
         }
-        status.clear()
-        try session.finish()
-        if let running = shipper {
-            // The episodes closed just now: one more pass (one attempt per session, so a service that is
-            // down cannot hold the exit); whatever fails stays pending for the next run or `proctor ship`.
-            // The same shipper: it remembers confirmations the outbox could not record yet.
-            running.stop()
-            shipper = nil
-            let report = running.drain(maxAttempts: 1)
-            logger.notice(
-                "delivery",
-                metadata: [
-                    "session": "\(identity.sessionID)", "delivered": .stringConvertible(report.delivered),
-                    "pending": .stringConvertible(report.remaining), "rejected": .stringConvertible(report.rejected),
-                ])
+        view.finish()
+        if outcome.deadlinePassed, let signal = outcome.stoppedBy {
+            Terminal.writeError("error: still running \(Int(MonitorRunner.stopDeadline)) s after \(SignalName.of(signal)); exiting\n")
+            throw ExitCode(128 + signal)
         }
-        outboxGauges.refresh(force: true)
-        let stats = session.statistics
-        // A person at a terminal gets a sentence; a collector gets only the JSON line below.
+        let stats = outcome.statistics
+        // A person at a terminal gets a sentence; a collector gets only the JSON line.
         if !global.quiet, Terminal.stderrIsTerminal {
             let summary = String(
                 format: "session %@: %d frames analysed, %.0f s with a face, %d episodes (outbox %@)", identity.sessionID,
                 stats.framesAnalyzed, stats.secondsWithFace, stats.episodesOpened, outboxPath)
             Terminal.writeError(summary + "\n")
         }
-        logger.notice(
-            "session closed",
-            metadata: [
-                "session": "\(identity.sessionID)", "episodes": .stringConvertible(stats.episodesOpened),
-                "framesAnalysed": .stringConvertible(stats.framesAnalyzed), "secondsWithFace": .stringConvertible(stats.secondsWithFace),
-                "outbox": "\(outboxPath)",
-            ])
-        if let failure {
+        if let failure = outcome.sourceFailure {
             Terminal.writeError("error: \(failure.description)\n")
             throw ExitCode(1)
         }
+        // A second signal hurried the stop: the session is closed, the final delivery pass was skipped.
+        if let escalation = outcome.escalation { throw ExitCode(128 + escalation) }
+    }
+}
+
+/// What a person or a scraper sees of a running monitor: the terminal status line and the outbox
+/// gauges. Touched only from the monitor's capture queue (and once after it is done).
+final class MonitorView: @unchecked Sendable {
+    private let status: StatusLine
+    private var gauges: OutboxGauges?
+    private let gaugesEnabled: Bool
+
+    init(status: StatusLine, gauges: Bool) {
+        self.status = status
+        self.gaugesEnabled = gauges
+    }
+
+    func update(_ stats: MonitorSession.Statistics) {
+        status.update(stats)
+        refreshGauges(force: false)
+    }
+
+    func attach(_ outbox: Outbox) {
+        gauges = OutboxGauges(outbox: outbox, enabled: gaugesEnabled)
+        gauges?.refresh()
+    }
+
+    func refreshGauges(force: Bool) {
+        gauges?.refresh(force: force)
+    }
+
+    /// Clears the status line; the gauges had their final count before the metrics' last write.
+    func finish() {
+        status.clear()
     }
 }
 

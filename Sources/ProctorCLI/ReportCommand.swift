@@ -62,7 +62,7 @@ struct Report: ParsableCommand {
     private var resolvedDatabaseURL: String? {
         if let databaseURL { return databaseURL }
         guard mediaRoot != nil || student != nil || since != nil || until != nil else { return nil }
-        return ProcessInfo.processInfo.environment["PROCTOR_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        return DatabaseOptions.fromEnvironment
     }
 
     func validate() throws {

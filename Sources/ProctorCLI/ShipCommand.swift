@@ -22,6 +22,7 @@ struct Ship: ParsableCommand {
             \(ExitStatus.line([
                 (0, "everything deliverable was delivered"), (64, nil), (66, "the outbox is missing"),
                 (69, "deliverable episodes are left: service unreachable, or held by another shipper"),
+                (74, "the outbox could not be read or written"),
                 (78, "the sink is misconfigured: bad token or URL, a redirect, media root not writable, schema missing"),
             ]))
             """
@@ -74,7 +75,13 @@ struct Ship: ParsableCommand {
         if report.stillOpen > 0 { summary += ", \(report.stillOpen) still open in a running monitor" }
         if recovered > 0 { summary += ", \(recovered) sessions recovered after the monitor stopped unexpectedly" }
         print(summary)
-        if let reason = report.stoppedBy { throw Failure.configuration(reason) }
+        switch report.halt {
+        case .sinkUnusable(let reason): throw Failure.configuration(reason)
+        // The local store failed (locked past the retries, an I/O error): not the operator's settings.
+        case .outbox(let reason): throw Failure.output("outbox \(path): \(reason)")
+        case .stopped: throw Failure.unavailable("stopped before the outbox was drained")
+        case nil: break
+        }
         if report.remaining > 0 {
             let why =
                 report.lastTransientError
@@ -135,15 +142,12 @@ struct DeliveryOptions: ParsableArguments {
     @Option(help: "API request timeout in seconds.")
     var timeout: Double = 10
 
-    @Option(help: "The service's PostgreSQL URL (default: $PROCTOR_DATABASE_URL).")
-    var databaseURL: String?
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "The service's media root (Django MEDIA_ROOT), for evidence files with --database-url.")
     var mediaRoot: String?
 
-    var effectiveDatabaseURL: String? {
-        databaseURL ?? ProcessInfo.processInfo.environment["PROCTOR_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    var effectiveDatabaseURL: String? { database.url }
 
     var effectiveToken: String? {
         token ?? ProcessInfo.processInfo.environment["PROCTOR_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -151,7 +155,7 @@ struct DeliveryOptions: ParsableArguments {
 
     /// For `ship`: exactly one sink, and what it needs.
     func validateChoice() throws {
-        if apiURL != nil, databaseURL != nil { throw ValidationError("give --api-url or --database-url, not both") }
+        if apiURL != nil, database.databaseURL != nil { throw ValidationError("give --api-url or --database-url, not both") }
         if apiURL == nil, effectiveDatabaseURL == nil {
             throw ValidationError("give --api-url URL or --database-url URL (or set PROCTOR_DATABASE_URL)")
         }

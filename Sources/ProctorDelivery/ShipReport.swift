@@ -18,12 +18,14 @@ public struct ShipReport: Sendable, Hashable {
     /// after sending it, before recording the reply): each may be a duplicate on the REST path.
     public var resentAfterUnknownOutcome = 0
     /// Why the sink or the outbox could not be used, when that ended the run.
-    public var stoppedBy: String?
+    public var halt: ShipHalt?
+    /// ``halt`` in words, for summaries and logs.
+    public var stoppedBy: String? { halt?.description }
     /// The latest transient failure, for the summary line.
     public var lastTransientError: String?
 
     public init() {}
 
     /// Everything deliverable was delivered (rejected episodes are not deliverable).
-    public var isComplete: Bool { remaining == 0 && stoppedBy == nil }
+    public var isComplete: Bool { remaining == 0 && halt == nil }
 }

@@ -48,7 +48,7 @@ public final class Shipper: Sendable {
 
     private struct LoopState {
         var stopping = false
-        var finished: DispatchSemaphore?
+        var running = false
     }
 
     /// What one pass over the pending episodes achieved.
@@ -59,7 +59,7 @@ public final class Shipper: Sendable {
         /// deliverable episodes another live shipper holds.
         case idle(retryAt: Date?, held: Int)
         /// The sink or the outbox is unusable; nothing more can be done this pass.
-        case halted(String)
+        case halted(ShipHalt)
     }
 
     public init(
@@ -85,7 +85,7 @@ public final class Shipper: Sendable {
     /// ``RetryPolicy/maxAttempts``, or the sink turns out unusable. For `proctor ship`, and for the
     /// monitor's last pass after ``stop()`` (`maxAttempts` overrides the policy's).
     public func drain(maxAttempts: Int? = nil) -> ShipReport {
-        loop.withLock { state in if state.finished == nil { state.stopping = false } }
+        loop.withLock { state in if !state.running { state.stopping = false } }
         let limit = maxAttempts ?? policy.maxAttempts
         var report = ShipReport()
         var backoff = SessionBackoff()
@@ -112,17 +112,17 @@ public final class Shipper: Sendable {
                 }
                 guard let retryAt else { return finish(report) }
                 clock.sleep(seconds: retryAt.timeIntervalSince(now), wakeup: wakeup)
-            case .halted(let reason):
+            case .halted(let halt):
                 haltFailures += 1
                 // A sink that cannot work stops a one-shot run at once; the outbox may just be busy.
-                guard reason.hasPrefix(Self.outboxPrefix), haltFailures < (limit ?? 5) else {
-                    report.stoppedBy = reason
+                guard case .outbox = halt, haltFailures < (limit ?? 5) else {
+                    report.halt = halt
                     return finish(report)
                 }
                 clock.sleep(seconds: policy.delay(afterFailures: haltFailures, unit: clock.random()), wakeup: wakeup)
             }
         }
-        report.stoppedBy = report.stoppedBy ?? "stopped"
+        report.halt = report.halt ?? .stopped
         return finish(report)
     }
 
@@ -154,37 +154,31 @@ public final class Shipper: Sendable {
 
     // MARK: Background
 
-    /// Starts delivering on a thread of its own and returns at once; capture and analysis never wait
-    /// for the network. Calling it while running does nothing.
-    public func start() {
-        let semaphore = DispatchSemaphore(value: 0)
+    /// Delivers until ``requestStop()``, sleeping between passes; blocks the calling thread, so the
+    /// caller runs it on a thread of its own (capture and analysis never wait for the network).
+    /// Returns at once when another call is already running.
+    public func runUntilStopped() {
         let started = loop.withLock { state -> Bool in
-            guard state.finished == nil else { return false }
-            state.stopping = false
-            state.finished = semaphore
+            guard !state.running else { return false }
+            state.running = true
             return true
         }
         guard started else { return }
-        let thread = Thread { [self] in
-            runLoop()
-            semaphore.signal()
+        runLoop()
+        loop.withLock { state in
+            state.running = false
+            state.stopping = false
         }
-        thread.name = "proctor-delivery"
-        thread.start()
     }
 
     /// Tells the loop that new episodes were written, so it does not wait out its poll interval.
     public func wake() { wakeup.signal() }
 
-    /// Stops the loop after the attempt in flight and waits for it; the outbox keeps what is pending.
-    public func stop() {
-        let finished = loop.withLock { state -> DispatchSemaphore? in
-            state.stopping = true
-            return state.finished
-        }
+    /// Asks the loop (or a drain) to end after the attempt in flight; returns at once. The outbox
+    /// keeps what is pending.
+    public func requestStop() {
+        loop.withLock { state in state.stopping = true }
         wakeup.signal()
-        finished?.wait()
-        loop.withLock { state in state.finished = nil }
     }
 
     private var isStopping: Bool { loop.withLock { $0.stopping } }
@@ -193,7 +187,7 @@ public final class Shipper: Sendable {
         var report = ShipReport()
         var backoff = SessionBackoff()
         var haltFailures = 0
-        var lastHalt: String?
+        var lastHalt: ShipHalt?
         while !isStopping {
             switch pass(&backoff, &report, oneShot: false, maxAttempts: nil) {
             case .progress:
@@ -215,8 +209,6 @@ public final class Shipper: Sendable {
 
     // MARK: A pass
 
-    private static let outboxPrefix = "outbox: "
-
     private func pass(
         _ backoff: inout SessionBackoff, _ report: inout ShipReport, oneShot: Bool, maxAttempts: Int?
     ) -> PassOutcome {
@@ -225,7 +217,7 @@ public final class Shipper: Sendable {
             batch = try outbox.claimPending(
                 owner: owner, limit: Self.batchSize, closedOnly: closedOnly, lease: lease, now: clock.now())
         } catch {
-            return .halted(Self.outboxPrefix + error.description)
+            return .halted(.outbox(error.description))
         }
         // Claims are per pass: sessions waiting for a retry must not block another shipper meanwhile.
         defer {
@@ -264,11 +256,11 @@ public final class Shipper: Sendable {
                 if let halt = try attempt(
                     stored, session: session, &backoff, &report, oneShot: oneShot, maxAttempts: maxAttempts)
                 {
-                    return .halted(halt)
+                    return .halted(.sinkUnusable(halt))
                 }
                 if backoff.isWaiting(sessionID, now: clock.now()) { waiting.insert(sessionID) }
             } catch {
-                return .halted(Self.outboxPrefix + error.description)
+                return .halted(.outbox(error.description))
             }
         }
         if attempted { return .progress }
@@ -377,7 +369,7 @@ public final class Shipper: Sendable {
             report.heldElsewhere = try outbox.episodesHeldElsewhere(owner: owner, now: clock.now())
             report.stillOpen = try outbox.openEpisodeCount()
         } catch {
-            report.stoppedBy = report.stoppedBy ?? (Self.outboxPrefix + error.description)
+            report.halt = report.halt ?? .outbox(error.description)
         }
         return report
     }

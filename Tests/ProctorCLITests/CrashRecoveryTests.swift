@@ -159,7 +159,7 @@ struct DatabaseURLSecrecyTests {
     @Test(arguments: [
         ["db", "migrate", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service"],
         ["db", "migrate", "--database-url", "postgresql://proctor:S3cretPW@[::1/service"],
-        ["reanalyze", "--summary", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service"],
+        ["reanalyze", "summary", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service"],
     ])
     func aMalformedURLIsExit78WithoutTheSecret(arguments: [String]) throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")

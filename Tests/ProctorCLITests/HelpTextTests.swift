@@ -6,7 +6,8 @@ import Testing
 /// (top-level help, each command, README).
 struct HelpTextTests {
     static let commands: [[String]] = [
-        [], ["analyze"], ["monitor"], ["episodes"], ["ship"], ["doctor"], ["report"], ["reanalyze"], ["db"], ["db", "migrate"],
+        [], ["analyze"], ["monitor"], ["episodes"], ["ship"], ["doctor"], ["report"], ["reanalyze"], ["reanalyze", "run"],
+        ["reanalyze", "summary"], ["reanalyze", "export"], ["reanalyze", "folder"], ["db"], ["db", "migrate"],
         ["config"], ["config", "check"], ["config", "print"],
     ]
 

@@ -96,6 +96,9 @@ import Testing
         let report = Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain(maxAttempts: 1)
         #expect(service.violationCalls == 0)
         #expect(report.stoppedBy?.contains("outbox") == true)
+        // The outbox's trouble, typed as such: `proctor ship` exits 74 for it, not 78 (configuration).
+        let isOutboxHalt = if case .outbox = report.halt { true } else { false }
+        #expect(isOutboxHalt, "\(String(describing: report.halt))")
     }
 
     // MARK: 9. Redirects and what counts as delivered

@@ -2,6 +2,7 @@ import Foundation
 import ProctorDelivery
 import ProctorOutbox
 import ProctorTestSupport
+import Synchronization
 import Testing
 
 /// The shipper's ordering, retry and bookkeeping rules, against a scripted sink.
@@ -89,6 +90,7 @@ import Testing
         let ids = try DeliveryFixture.fill(outbox, perSession: 3)
         let sink = ScriptedSink(failures: [ids[0]: [.unusable("media root /m: Permission denied")]])
         let report = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        #expect(report.halt == .sinkUnusable("media root /m: Permission denied"))
         #expect(report.stoppedBy == "media root /m: Permission denied")
         #expect(sink.delivered.isEmpty)
         #expect(try outbox.pendingEpisodes(limit: 10).count == 3)
@@ -115,12 +117,21 @@ import Testing
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let sink = ScriptedSink()
         let shipper = Shipper(outbox: outbox, sink: sink, pollInterval: 30)
-        shipper.start()
+        let ended = Mutex(false)
+        let loop = Thread {
+            shipper.runUntilStopped()
+            ended.withLock { $0 = true }
+        }
+        loop.start()
         let ids = try DeliveryFixture.fill(outbox, perSession: 3)
         shipper.wake()
         let deadline = Date().addingTimeInterval(5)
         while sink.delivered.count < 3, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        shipper.stop()
+        shipper.requestStop()
+        // The loop sleeps up to its 30 s poll interval unless the stop request wakes it.
+        let stopDeadline = Date().addingTimeInterval(5)
+        while !ended.withLock({ $0 }), Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(ended.withLock { $0 }, "the loop did not end after requestStop()")
         #expect(sink.delivered == ids)
         #expect(try outbox.pendingEpisodes(limit: 10).isEmpty)
     }

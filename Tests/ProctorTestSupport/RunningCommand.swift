@@ -86,6 +86,25 @@ public final class RunningCommand: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// stderr's JSON log lines (what the command logs when stderr is not a terminal), in order.
+    public var logLines: [[String: Any]] {
+        stderr.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// The position of the first log line whose message is `message` (or starts with it), if any.
+    public func logIndex(_ message: String, prefix: Bool = false) -> Int? {
+        logLines.firstIndex { line in
+            guard let text = line["msg"] as? String else { return false }
+            return prefix ? text.hasPrefix(message) : text == message
+        }
+    }
+
+    /// Waits up to `seconds` for a log line with that message; false when none came (or the command ended without one).
+    @discardableResult
+    public func waitForLog(_ message: String, within seconds: Double) -> Bool {
+        Self.eventually(within: seconds) { logIndex(message) != nil || !process.isRunning } && logIndex(message) != nil
+    }
+
     public var stdout: String { (try? String(contentsOfFile: folder.path("stdout"), encoding: .utf8)) ?? "" }
     public var stderr: String { (try? String(contentsOfFile: folder.path("stderr"), encoding: .utf8)) ?? "" }
 }
