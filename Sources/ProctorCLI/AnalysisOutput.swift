@@ -1,4 +1,5 @@
 import Foundation
+import ProctorImaging
 import ProctorVision
 
 /// Buffered writes to stdout. The first failed write is kept (later writes are dropped) and thrown by

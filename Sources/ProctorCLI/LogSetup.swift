@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProctorImaging
 import ProctorVision
 import Synchronization
 

@@ -6,9 +6,9 @@ import ProctorCore
 /// Treated as immutable once created: operations return new images, so an `Image` can be handed
 /// between threads.
 public final class Image: @unchecked Sendable {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
 
-    init(handle: OpaquePointer) { self.handle = handle }
+    package init(handle: OpaquePointer) { self.handle = handle }
 
     deinit { pv_image_free(handle) }
 
@@ -21,9 +21,9 @@ public final class Image: @unchecked Sendable {
     }
 
     /// Decodes with the decoders `probe` calls for (``DecoderOrder``).
-    static func decode(_ bytes: [UInt8], probe: ImageProbe, maxPixels: Int, source: String? = nil) throws(VisionError)
-        -> Image
-    {
+    package static func decode(
+        _ bytes: [UInt8], probe: ImageProbe, maxPixels: Int = DecoderOrder.defaultMaxPixels, source: String? = nil
+    ) throws(VisionError) -> Image {
         try DecoderOrder.decode(bytes, probe: probe, maxPixels: maxPixels, source: source)
     }
 
@@ -133,7 +133,7 @@ public final class Image: @unchecked Sendable {
         return try scaled(by: Double(maxSide) / Double(side))
     }
 
-    static func wrap(_ handle: OpaquePointer?) throws(VisionError) -> Image {
+    package static func wrap(_ handle: OpaquePointer?) throws(VisionError) -> Image {
         guard let handle else { throw VisionError("OpenCV returned no image") }
         return Image(handle: handle)
     }

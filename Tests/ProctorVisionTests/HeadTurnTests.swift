@@ -1,5 +1,6 @@
 import Foundation
 import ProctorCore
+import ProctorImaging
 import ProctorTestSupport
 import ProctorVision
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import ProctorImaging
 import ProctorTestSupport
 @testable import ProctorVision
 import Synchronization
