@@ -158,7 +158,8 @@ struct Doctor: ParsableCommand {
         }
     }
 
-    /// The full pipeline built as the monitor builds it: every network is really loaded.
+    /// The full pipeline built as the monitor builds it: every network is really loaded, and the face
+    /// embedding network too when it is installed and matches the manifest (identity checks load it).
     private func checkModelsLoad() -> Check {
         var factory = VisionPipelineFactory(locator: global.locator)
         let problems = factory.degradations()
@@ -166,7 +167,11 @@ struct Doctor: ParsableCommand {
         do {
             factory.backend = try InferenceBackend.resolve(try engineOptions.choice()).backend
             _ = try factory.makePipeline()
-            return .ok("models load", "YuNet and YOLOX load on \(factory.backend)")
+            guard case .verified(let embeddingPath, _) = ModelStatus.check(ModelLocator.embeddingModel, locator: global.locator) else {
+                return .ok("models load", "YuNet and YOLOX load on \(factory.backend)")
+            }
+            _ = try FaceEmbedder(modelPath: embeddingPath, backend: factory.backend)
+            return .ok("models load", "YuNet, YOLOX and MobileFaceNet load on \(factory.backend)")
         } catch {
             return .fail("models load", "\(error)", hint: "the model files match the manifest but do not load: check the OpenCV/OpenVINO install")
         }

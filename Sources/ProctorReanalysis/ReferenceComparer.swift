@@ -33,7 +33,7 @@ public final class ReferenceComparer {
             throw .configuration("face embedding model \(ModelLocator.embeddingModel) not found")
         }
         do {
-            embedder = try FaceEmbedder(modelPath: model)
+            embedder = try FaceEmbedder(modelPath: model, backend: factory.backend)
         } catch {
             throw .configuration(error.message)
         }

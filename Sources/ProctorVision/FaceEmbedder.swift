@@ -9,8 +9,9 @@ extension ModelLocator {
 
 /// Turns a detected face (its five landmarks) into a ``FaceEmbedding`` with MobileFaceNet.
 ///
-/// Alignment and input normalisation are decided here; the shim only warps, converts and runs the
-/// network. Not thread-safe: use one instance per thread.
+/// Alignment and input normalisation are decided here; the shim only warps and converts, and the
+/// forward pass runs on the selected engine through the inference seam (``InferenceNetwork``). Not
+/// thread-safe: use one instance per thread.
 public final class FaceEmbedder {
     /// How the network wants its input: `(value - mean) * scale`, RGB.
     public struct Normalisation: Sendable, Hashable {
@@ -20,26 +21,34 @@ public final class FaceEmbedder {
         public init() {}
     }
 
-    private let handle: OpaquePointer
+    /// MobileFaceNet's output tensor (the pinned model's name for its 128-value embedding).
+    static let outputNames = OutputNames(["reshape2_0.tmp_0"])
+
+    private let network: any InferenceNetwork
+    private let input = NetworkInput()
     public let alignment: FaceAlignment
     public let normalisation: Normalisation
     /// `warpAffine` does not anti-alias: a face shrunk by more than this factor is first area-resized
     /// (a same-person cosine falls from 0.62 to 0.32 on a full-resolution photo otherwise).
     public var maxDirectShrink = 2.0
-    private var output = [Float](repeating: 0, count: 1024)
+    /// The largest output accepted (MobileFaceNet gives 128 values).
+    static let maxOutputCount = 4096
 
-    public init(modelPath: String, alignment: FaceAlignment = .arcFace, normalisation: Normalisation = Normalisation())
-        throws(VisionError)
-    {
-        var out: OpaquePointer?
-        try shim("embedding model \(modelPath)") { pv_embedder_load_onnx(modelPath, Int32(alignment.side), &out, $0, $1) }
-        guard let out else { throw VisionError("embedding model \(modelPath): not loaded") }
-        handle = out
+    public var engine: InferenceEngine { network.engine }
+
+    public init(
+        modelPath: String, backend: InferenceBackend = .openCV, alignment: FaceAlignment = .arcFace,
+        normalisation: Normalisation = Normalisation()
+    ) throws(VisionError) {
+        do {
+            // One input size (the aligned crop): one compilation on OpenVINO.
+            network = try backend.network(modelPath: modelPath, shapes: .perSize(count: 1))
+        } catch {
+            throw VisionError("embedding \(error.message)")
+        }
         self.alignment = alignment
         self.normalisation = normalisation
     }
-
-    deinit { pv_embedder_free(handle) }
 
     /// The embedding of the face whose landmarks are given (in `image`'s pixels).
     public func embed(_ landmarks: FaceLandmarks, in image: Image) throws(VisionError) -> FaceEmbedding {
@@ -64,19 +73,12 @@ public final class FaceEmbedder {
             let actual = Double(source.width) / Double(region.width)
             transform = transform.composed(afterScaling: actual, origin: origin)
         }
-        let matrix = transform.rowMajor
-        var count: Int32 = 0
-        let capacity = Int32(output.count)
-        try shim("face embedding") { err, cap in
-            matrix.withUnsafeBufferPointer { m in
-                output.withUnsafeMutableBufferPointer { o in
-                    pv_embedder_embed(
-                        handle, source.handle, m.baseAddress, normalisation.mean, normalisation.scale, normalisation.rgb ? 1 : 0,
-                        o.baseAddress, capacity, &count, err, cap)
-                }
-            }
-        }
-        guard let embedding = FaceEmbedding(raw: Array(output.prefix(Int(count)))) else {
+        try input.fillAligned(
+            from: source, matrix: transform.rowMajor, side: alignment.side, scale: normalisation.scale, mean: normalisation.mean,
+            swapRB: normalisation.rgb)
+        guard let output = try network.forward(input, outputs: Self.outputNames).first, output.values.count <= Self.maxOutputCount,
+            let embedding = FaceEmbedding(raw: Array(output.values))
+        else {
             throw VisionError("face embedding: the network returned no usable vector")
         }
         return embedding

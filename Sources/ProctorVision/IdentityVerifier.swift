@@ -50,9 +50,9 @@ public final class IdentityVerifier {
     /// Embeddings computed so far (for tests and benchmarks).
     public private(set) var comparisons = 0
 
-    public init(settings: IdentitySettings) throws(VisionError) {
+    public init(settings: IdentitySettings, backend: InferenceBackend = .openCV) throws(VisionError) {
         self.settings = settings
-        embedder = try FaceEmbedder(modelPath: settings.modelPath)
+        embedder = try FaceEmbedder(modelPath: settings.modelPath, backend: backend)
     }
 
     /// Compares the faces (sorted largest first) with the reference. A face that cannot be aligned

@@ -67,6 +67,27 @@ public final class NetworkInput {
         self.height = height
         letterboxScale = letterbox
     }
+
+    /// The `side` x `side` crop of `image` under the row-major 2x3 affine `matrix` (image -> crop pixels;
+    /// bilinear, black outside the image); each value (pixel - mean) * scale, BGR unless `swapRB`.
+    public func fillAligned(
+        from image: Image, matrix: [Double], side: Int, scale: Double, mean: Double, swapRB: Bool
+    ) throws(VisionError) {
+        guard matrix.count == 6 else { throw VisionError("alignment needs a 2x3 matrix") }
+        guard (16...1024).contains(side) else { throw VisionError("aligned crop side \(side) is out of range") }
+        let count = 3 * side * side
+        if values.count != count { values = [Float](repeating: 0, count: count) }
+        try shim("aligned crop") { err, cap in
+            matrix.withUnsafeBufferPointer { m in
+                values.withUnsafeMutableBufferPointer {
+                    pv_aligned_blob(image.handle, m.baseAddress, Int32(side), mean, scale, swapRB ? 1 : 0, $0.baseAddress, $0.count, err, cap)
+                }
+            }
+        }
+        width = side
+        height = side
+        letterboxScale = 1
+    }
 }
 
 /// Calls a forward function of the shim and wraps its tensors.

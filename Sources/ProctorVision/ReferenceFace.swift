@@ -72,7 +72,7 @@ public enum ReferenceFace {
                     landmarks, faceWidth: found[index].box.width, imageWidth: image.width, imageHeight: image.height, timings: &timings)
             }
             faces = found
-            embedder = try FaceEmbedder(modelPath: modelPath)
+            embedder = try FaceEmbedder(modelPath: modelPath, backend: factory.backend)
         } catch {
             throw ReferenceError(.configuration, "face models: \(error.message)")
         }

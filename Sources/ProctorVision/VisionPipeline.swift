@@ -245,7 +245,7 @@ public struct VisionPipelineFactory: Sendable {
             objects = ObjectSearch(full: full, zoom: zoom, settings: look, reportPhoneScore: configuration.reportedPhoneScore)
         }
         let pipeline = VisionPipeline(configuration: configuration, faceSearch: faces, objectSearch: objects, loader: loader)
-        if let identity { pipeline.identity = try IdentityVerifier(settings: identity) }
+        if let identity { pipeline.identity = try IdentityVerifier(settings: identity, backend: backend) }
         return pipeline
     }
 

@@ -166,9 +166,18 @@ import Testing
         #expect(bad.lines.contains { $0.hasPrefix("ok    model yolox:") }, "\(bad.stdout)")
         let good = try doctor(["--no-camera"], models: try modelsCopy())
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
-        #expect(good.lines.contains { $0.hasPrefix("ok    models load: YuNet and YOLOX load") }, "\(good.stdout)")
+        #expect(good.lines.contains { $0.hasPrefix("ok    model mobilefacenet:") && $0.contains("matches the manifest") }, "\(good.stdout)")
+        #expect(good.lines.contains { $0.hasPrefix("ok    models load: YuNet, YOLOX and MobileFaceNet load") }, "\(good.stdout)")
         #expect(good.lines.contains { $0.hasPrefix("ok    disk:") && $0.contains("MB free") }, "\(good.stdout)")
         #expect(good.lines.contains { $0.hasPrefix("ok    outbox:") && $0.contains("not created yet") }, "\(good.stdout)")
+    }
+
+    /// The embedding model is hashed like the others; a replaced one fails and is not loaded.
+    @Test func doctorFailsATruncatedMobileFaceNet() throws {
+        let bad = try doctor(["--no-camera"], models: try modelsCopy(truncating: "MobileFaceNet.onnx"))
+        #expect(bad.status == 1)
+        #expect(bad.lines.contains { $0.hasPrefix("FAIL  model mobilefacenet:") && $0.contains("does not match manifest.json") }, "\(bad.stdout)")
+        #expect(bad.lines.contains { $0.hasPrefix("ok    models load: YuNet and YOLOX load") }, "\(bad.stdout)")
     }
 
     @Test func doctorFailsDevNullAsACamera() throws {

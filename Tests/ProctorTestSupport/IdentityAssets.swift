@@ -34,12 +34,12 @@ public enum IdentityAssets {
         public let embedder: FaceEmbedder
         public let loader = ImageLoader()
 
-        public init() throws {
+        public init(backend: InferenceBackend = .openCV) throws {
             let models = IdentityAssets.locator
             let yunet = try models.path(for: ModelLocator.faceModel).orThrow("YuNet model missing: run scripts/setup")
             let mobileFaceNet = try models.path(for: ModelLocator.embeddingModel).orThrow("MobileFaceNet model missing: run scripts/setup")
             detector = try YuNetFaceDetector(modelPath: yunet, scoreThreshold: 0.6)
-            embedder = try FaceEmbedder(modelPath: mobileFaceNet)
+            embedder = try FaceEmbedder(modelPath: mobileFaceNet, backend: backend)
         }
 
         /// The largest face of an image and its embedding; nil when no face is found.

@@ -107,6 +107,34 @@ struct EngineEquivalenceTests {
         #expect(faces >= 20)
     }
 
+    /// MobileFaceNet gives the same embedding on both engines (cosine > 0.99) for the same aligned face,
+    /// on the fixture photos and the face-recognition pairs; the two engines' vectors of different people
+    /// stay far apart, so the tolerance tells faces apart.
+    @Test func bothEnginesGiveTheSameFaceEmbeddings() throws {
+        let openCV = try IdentityAssets.Embedder(backend: .openCV)
+        let model = try #require(IdentityAssets.locator.path(for: ModelLocator.embeddingModel))
+        let openVINO = try FaceEmbedder(modelPath: model, backend: try openVINOBackend())
+        #expect(openCV.embedder.engine == .opencv && openVINO.engine == .openvino)
+        let photos = Self.photos.map(TestAssets.photo) + ["img1.jpg", "img2.jpg", "img3.jpg", "img6.jpg", "img54.jpg"].map(IdentityAssets.deepface)
+        var pairs: [(FaceEmbedding, FaceEmbedding)] = []
+        for path in photos {
+            let image = try openCV.loader.load(path: path)
+            var timings = StageTimings()
+            for face in try openCV.detector.detect(in: image, timings: &timings) where face.score >= 0.8 {
+                guard let landmarks = face.landmarks else { continue }
+                let a = try openCV.embedder.embed(landmarks, in: image)
+                let b = try openVINO.embed(landmarks, in: image)
+                let similarity = a.similarity(to: b)
+                #expect(similarity > 0.99, "\((path as NSString).lastPathComponent) face at \(face.box): cosine \(similarity) across engines")
+                pairs.append((a, b))
+            }
+        }
+        #expect(pairs.count >= 15)  // many faces, not an empty comparison
+        // Different faces (consecutive in the list, from different photos or people) are never that close.
+        let closest = zip(pairs, pairs.dropFirst()).map { $0.0.0.similarity(to: $0.1.1) }.max() ?? 1
+        #expect(closest < 0.99, "two different faces had cosine \(closest) across engines")
+    }
+
     /// The comparison itself can fail: a shifted box, a changed score or a missing detection is caught.
     @Test func comparisonCatchesDifferences() {
         let face = Detection(label: "face", box: BoundingBox(x: 10, y: 10, width: 100, height: 100), score: 0.9)

@@ -2,14 +2,33 @@
 """Monitor benchmark, on each inference engine: CPU ms per analysed frame and resident memory while
 replaying a clip of 640x480 frames at 2 and 5 fps (as fast as analysis allows), then the CPU share of
 one core and the RSS over time during real-time monitoring at the defaults with the object detector on
-every analysed frame (objectEvery 1). Usage: monitor.py [MINUTES] [REALTIME_SECONDS] [ENGINES]"""
-import os, subprocess, sys, tempfile, time
+every analysed frame (objectEvery 1), all engines side by side, with the resident memory by mapping.
+Usage: monitor.py [MINUTES] [REALTIME_SECONDS] [ENGINES]"""
+import os, shutil, subprocess, sys, tempfile, time
+import mappings
 from PIL import Image
 
 minutes = float(sys.argv[1]) if len(sys.argv) > 1 else 10
 realtime_seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
 engines = (sys.argv[3] if len(sys.argv) > 3 else "opencv,openvino").split(",")
 proctor = os.path.abspath(os.environ.get("PROCTOR", ".build/release/proctor"))  # PROCTOR: another build
+# BEFORE=path/to/an/older/proctor: the engine name "before" runs that binary on OpenVINO (before/after in one run).
+before = os.environ.get("BEFORE")
+if before and "before" not in engines:
+    engines.append("before")
+
+def environment(engine):
+    """The before binary gets its own copy of the OpenVINO runtime: pages two processes share are neither
+    paged out nor charged to one of them alone, and a workstation runs one monitor."""
+    if engine != "before":
+        return {}
+    copy = os.path.join(work, "openvino-before")
+    if not os.path.isdir(copy):
+        shutil.copytree(".openvino/lib", os.path.join(copy, "lib"))
+    return {"PROCTOR_OPENVINO": copy}
+
+def command(engine):
+    return [os.path.abspath(before), "monitor", "--engine", "openvino"] if engine == "before" else [proctor, "monitor", "--engine", engine]
 pattern = [("keliamoniz1.jpg", 10), ("person.jpg", 10), ("keliamoniz2.jpg", 8), ("zidane.jpg", 8),
            ("keliamoniz1.jpg", 8), ("phone.jpg", 10), ("keliamoniz2.jpg", 6)]
 work = tempfile.mkdtemp(prefix="proctor-bench-")
@@ -46,11 +65,10 @@ def rss_mb(pid):
 def run(engine, fps, seconds, realtime=False, object_every=None):
     folder = clip(fps, seconds)
     outbox = os.path.join(work, f"outbox-{engine}-{fps}-{realtime}.sqlite")
-    args = [proctor, "monitor", "--source", folder, "--student", "bench", "--outbox", outbox, "--fps", str(fps), "-q",
-            "--engine", engine]
+    args = command(engine) + ["--source", folder, "--student", "bench", "--outbox", outbox, "--fps", str(fps), "-q"]
     if realtime:
         args.append("--realtime")
-    env = dict(os.environ)
+    env = {**os.environ, **environment(engine)}
     if object_every:
         env["PROCTOR_OBJECT_EVERY"] = str(object_every)
     start = time.perf_counter()
@@ -70,19 +88,50 @@ def run(engine, fps, seconds, realtime=False, object_every=None):
     return wall, cpu, samples, int(fps * seconds)
 
 print(f"clip: 640x480 frames from the fixture photos (present / absent / two faces / phone), {minutes:g} min of media")
-for engine in engines:
+for engine in engines if minutes > 0 else []:
     for fps in (2, 5):
         wall, cpu, samples, frames = run(engine, fps, minutes * 60, object_every=1)
         rss = [r for _, r in samples if r > 0]
-        after_first_minute = [r for t, r in samples if t > wall * (1 / minutes)] or rss
+        after_first_minute = [r for t, r in samples if r > 0 and t > 60] or rss
         print(f"  {engine:8} {fps} fps, objects every frame: {frames} frames in {wall:.0f} s wall; CPU {1000 * cpu / frames:.1f} ms/frame; "
               f"RSS max {max(rss):.0f} MB, after the first minute {min(after_first_minute):.0f}-{max(after_first_minute):.0f} MB "
               f"(end {rss[-1]:.0f} MB)")
-for engine in engines:
-    wall, cpu, samples, frames = run(engine, 2, realtime_seconds, realtime=True, object_every=1)
-    rss = [(t, r) for t, r in samples if r > 0]
-    first = [r for t, r in rss if 50 <= t <= 70] or [rss[0][1]]
-    last = [r for t, r in rss if t >= wall - 20] or [rss[-1][1]]
+# Real time: every engine's monitor at once (each needs a few % of a core, so they barely disturb each
+# other), sampled together; the mapping breakdown is taken near the end of each run.
+def realtime(engine):
+    folder = clip(2, realtime_seconds)
+    outbox = os.path.join(work, f"outbox-{engine}-realtime.sqlite")
+    args = command(engine) + ["--source", folder, "--student", "bench", "--outbox", outbox, "--fps", "2", "-q", "--realtime"]
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **environment(engine), "PROCTOR_OBJECT_EVERY": "1"})
+
+start = time.perf_counter()
+running = {engine: realtime(engine) for engine in engines}
+samples = {engine: [] for engine in engines}
+cpu = {engine: 0.0 for engine in engines}
+wall = {engine: 0.0 for engine in engines}
+breakdown = {engine: None for engine in engines}
+while any(p.poll() is None for p in running.values()):
+    now = time.perf_counter() - start
+    for engine, process in running.items():
+        if process.poll() is not None:
+            continue
+        try:
+            samples[engine].append((now, rss_mb(process.pid)))
+            cpu[engine] = cpu_seconds(process.pid)
+            wall[engine] = now
+            if now >= realtime_seconds - 15 and breakdown[engine] is None:
+                breakdown[engine] = mappings.summary(mappings.by_mapping(process.pid))
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    time.sleep(1)
+for engine, process in running.items():
+    if process.returncode != 0:
+        sys.exit(f"monitor --engine {engine} failed: {process.stderr.read().decode().strip()}")
+    rss = [(t, r) for t, r in samples[engine] if r > 0]
+    after_first_minute = sorted(r for t, r in rss if t >= 60) or sorted(r for _, r in rss)
     print(f"  {engine:8} real time at the defaults with objects on every frame (2 fps, {realtime_seconds:g} s): "
-          f"CPU {100 * cpu / wall:.1f}% of one core; RSS max {max(r for _, r in rss):.0f} MB, "
-          f"at 1 min {sorted(first)[len(first) // 2]:.0f} MB, at the end {sorted(last)[len(last) // 2]:.0f} MB")
+          f"CPU {100 * cpu[engine] / wall[engine]:.1f}% of one core; RSS after the first minute median "
+          f"{after_first_minute[len(after_first_minute) // 2]:.0f} MB, range {after_first_minute[0]:.0f}-{after_first_minute[-1]:.0f} MB, "
+          f"max {max(r for _, r in rss):.0f} MB")
+    if breakdown[engine]:
+        print(f"           near the end: {breakdown[engine]}")

@@ -1,4 +1,4 @@
-// Face embedding: the forward pass of a face-recognition network over an aligned crop.
+// Face embedding: the aligned input crop of a face-recognition network.
 //
 // Same rules as cvshim.h (plain C, 0 / -1 with a one-line message, no C++ exception escapes). The
 // alignment matrix, the input normalisation and everything done with the output (L2 normalisation,
@@ -15,22 +15,12 @@
 extern "C" {
 #endif
 
-/// A face-embedding network (`cv::dnn::Net` over an ONNX file) plus its reusable buffers.
-typedef struct pv_embedder pv_embedder;
-
-/// Loads an ONNX face-embedding network on the OpenCV CPU backend. `input_side` is its square input
-/// (112 for MobileFaceNet).
-int pv_embedder_load_onnx(const char *model_path, int input_side, pv_embedder **out, char *err, size_t errcap);
-void pv_embedder_free(pv_embedder *embedder);
-
-/// Warps `image` with the 2x3 row-major affine `matrix` (image -> crop pixels) into an
-/// input_side x input_side crop (bilinear, black outside the image), converts each channel to
-/// `(value - mean) * scale` (RGB order when `swap_rb`), runs the network and copies its flattened
-/// first output into `out` (capacity `capacity` floats). `*count` gets the output's length, which may
-/// exceed `capacity` (then nothing is copied and -1 is returned).
-int pv_embedder_embed(pv_embedder *embedder, const pv_image *image, const double *matrix, double mean,
-                      double scale, int swap_rb, float *out, int capacity, int *count, char *err,
-                      size_t errcap);
+/// Warps `image` with the 2x3 row-major affine `matrix` (image -> crop pixels) into a `side` x `side`
+/// crop (bilinear, black outside the image) and writes it into `out` as a 1x3x`side`x`side` float blob
+/// (capacity in floats, at least 3*side*side), each channel `(value - mean) * scale`, RGB order when
+/// `swap_rb`. The network's forward pass is the inference seam's (cvshim_inference.h).
+int pv_aligned_blob(const pv_image *image, const double *matrix, int side, double mean, double scale, int swap_rb,
+                    float *out, size_t capacity, char *err, size_t errcap);
 
 #ifdef __cplusplus
 }
