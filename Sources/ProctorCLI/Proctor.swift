@@ -30,10 +30,13 @@ struct Proctor: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot()
-            // From here on, native libraries' stray stderr text (libjpeg under imgcodecs, GStreamer, a Swift
-            // runtime crash message) reaches a log collector as JSON lines; the final `error:` line stays
-            // one plain line. Usage errors above are an operator's at a shell, and stay plain too.
-            StderrRelay.start(passingThrough: "error: ")
+            // From here on, in the commands that run native decoders, stray stderr text (libjpeg under
+            // imgcodecs, GStreamer, a Swift runtime crash message) reaches a log collector as JSON lines; the
+            // final `error:` line stays one plain line. Usage errors above are an operator's at a shell, and
+            // stay plain too. Short commands (episodes, ship...) do without the extra process and its exit wait.
+            if command is Analyze || command is Monitor || command is Reanalyze {
+                StderrRelay.start(passingThrough: "error: ")
+            }
             try EnvironmentSettings.validate(ProcessInfo.processInfo.environment)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
