@@ -130,7 +130,7 @@ struct CrashRecoveryTests {
         monitor.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: monitorLog))
         try monitor.run()
         defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(45)
         while Date() < deadline, try episodes(outbox).isEmpty { Thread.sleep(forTimeInterval: 0.3) }
         let service = try FakeProctoringService()
         let ship = try CommandRunner.run(

@@ -29,7 +29,7 @@ struct MonitorCommandTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait until the episode has opened (after 3 s of media time at real pace), then stop.
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(45)
         var listed: [[String: Any]] = []
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.5)
@@ -38,7 +38,7 @@ struct MonitorCommandTests {
             listed = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
             if !listed.isEmpty { break }
         }
-        try #require(!listed.isEmpty, "no episode opened within 20 s")
+        try #require(!listed.isEmpty, "no episode opened within 45 s")
         #expect(listed.first?["state"] as? String == "open")
         process.terminate()  // SIGTERM
         process.waitUntilExit()

@@ -43,9 +43,16 @@ struct OutboxContentionTests {
         #expect(stderr.contains("outbox write failed; monitoring goes on"), "\(stderr.suffix(2000))")
         #expect(stderr.contains("outbox writable again"))
 
-        // Nothing was lost: the clip's episodes are all there, closed, with evidence.
+        // Nothing was lost: every episode the monitor logged as opened, before, during or after the lock,
+        // is in the outbox, closed. (Which episodes a real-time replay opens depends on how many frames a
+        // loaded machine analyses, so the log, not a fixed list, says what must be there.)
+        let records = stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let opened = Set(records.filter { $0["msg"] as? String == "episode opened" }.compactMap { ($0["episode"] as? String)?.lowercased() })
         let listed = try episodes(proctor, outbox)
-        #expect(Set(listed.compactMap { $0["type"] as? String }).isSuperset(of: ["face_absent", "multiple_faces", "phone_detected"]))
+        #expect(!opened.isEmpty, "\(stderr.suffix(2000))")
+        #expect(Set(listed.compactMap { ($0["id"] as? String)?.lowercased() }) == opened, "\(listed)")
         #expect(listed.allSatisfy { $0["state"] as? String == "closed" })
     }
 

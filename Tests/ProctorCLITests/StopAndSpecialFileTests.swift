@@ -82,11 +82,11 @@ struct StopAndSpecialFileTests {
         let outbox = folder.path("outbox.sqlite")
         let run = try RunningCommand(
             proctor, ["monitor", "--source", clip, "--student", "s-1", "--outbox", outbox, "--realtime", "--fps", "4", "-q"])
-        let opened = try RunningCommand.eventually(within: 30) {
+        let opened = try RunningCommand.eventually(within: 45) {
             guard FileManager.default.fileExists(atPath: outbox) else { return false }
             return try episodes(outbox).first?["state"] as? String == "open"
         }
-        try #require(opened, "no episode opened within 30 s")
+        try #require(opened, "no episode opened within 45 s")
         let sent = Date()
         run.signal(SIGHUP)
         let ended = run.wait(seconds: 10)
