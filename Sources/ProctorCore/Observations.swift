@@ -95,25 +95,6 @@ public struct FrameQuality: Sendable, Hashable, Codable {
     }
 }
 
-/// Where the time of one frame's analysis went, in milliseconds.
-public struct StageTimings: Sendable, Hashable, Codable {
-    public var decode: Double = 0
-    public var faces: Double = 0
-    public var pose: Double = 0
-    public var objects: Double = 0
-    public var quality: Double = 0
-    /// Comparing faces with the reference photo (absent without a reference).
-    public var identity: Double?
-    /// Time spent inside OpenCV calls (decode, resize, forward passes, solvePnP, statistics).
-    public var openCV: Double = 0
-    public var total: Double = 0
-
-    public init() {}
-
-    /// Everything that is not OpenCV's own work: decoding outputs, NMS, bookkeeping.
-    public var overhead: Double { max(0, total - openCV) }
-}
-
 /// Everything the vision pipeline saw in one frame.
 public struct FrameAnalysis: Sendable, Hashable, Codable {
     public var width: Int
@@ -121,21 +102,19 @@ public struct FrameAnalysis: Sendable, Hashable, Codable {
     public var faces: [DetectedFace]
     public var objects: [DetectedObject]
     public var quality: FrameQuality
-    public var timings: StageTimings
     /// Whether the object detector ran on this frame. When it did not (the monitor can run it on every
     /// other frame to save CPU), `objects` is empty without meaning "no phone, no person".
     public var objectsChecked: Bool
 
     public init(
         width: Int, height: Int, faces: [DetectedFace], objects: [DetectedObject], quality: FrameQuality,
-        timings: StageTimings = StageTimings(), objectsChecked: Bool = true
+        objectsChecked: Bool = true
     ) {
         self.width = width
         self.height = height
         self.faces = faces
         self.objects = objects
         self.quality = quality
-        self.timings = timings
         self.objectsChecked = objectsChecked
     }
 

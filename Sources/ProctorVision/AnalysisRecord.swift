@@ -85,7 +85,7 @@ public struct AnalysisRecord: Codable, Sendable, Hashable {
                 brightness: Self.round(q.brightness, 1), contrast: Self.round(q.contrast, 1), sharpness: Self.round(q.sharpness, 1),
                 blocked: policy.isBlocked(q))
             verdicts = policy.verdicts(for: analysis).map(\.rawValue)
-            if includeTimings { timings = analysis.timings }
+            if includeTimings { timings = result.timings }
         }
     }
 

@@ -8,11 +8,14 @@ public struct ImageResult: Sendable {
     public var outcome: Result<FrameAnalysis, VisionError>
     /// Wall time spent on this image, including reading and decoding, in milliseconds.
     public var milliseconds: Double
+    /// Where that time went, stage by stage (nil when the image failed).
+    public var timings: StageTimings?
 
-    public init(path: String, outcome: Result<FrameAnalysis, VisionError>, milliseconds: Double) {
+    public init(path: String, outcome: Result<FrameAnalysis, VisionError>, milliseconds: Double, timings: StageTimings? = nil) {
         self.path = path
         self.outcome = outcome
         self.milliseconds = milliseconds
+        self.timings = timings
     }
 }
 
@@ -69,13 +72,17 @@ public final class BatchAnalyzer: Sendable {
                 defer { idle.give(pipeline) }
                 while let index = state.claim(window: window) {
                     let watch = Stopwatch()
+                    var timings = StageTimings()
                     let outcome: Result<FrameAnalysis, VisionError>
                     do throws(VisionError) {
-                        outcome = .success(try pipeline.analyze(path: paths[index]).0)
+                        outcome = .success(try pipeline.analyze(path: paths[index], timings: &timings).0)
                     } catch {
                         outcome = .failure(error)
                     }
-                    state.deliver(index, ImageResult(path: paths[index], outcome: outcome, milliseconds: watch.elapsedMilliseconds))
+                    let measured: StageTimings? = if case .success = outcome { timings } else { nil }
+                    state.deliver(
+                        index,
+                        ImageResult(path: paths[index], outcome: outcome, milliseconds: watch.elapsedMilliseconds, timings: measured))
                 }
             }
             thread.name = "proctor-analyze-\(worker)"

@@ -92,28 +92,39 @@ public final class VisionPipeline {
     /// Reads, decodes and analyses an image file.
     public func analyze(path: String) throws(VisionError) -> (FrameAnalysis, Image) {
         var timings = StageTimings()
+        return try analyze(path: path, timings: &timings)
+    }
+
+    /// Reads, decodes and analyses an image file, measuring every stage (decoding included) into `timings`.
+    public func analyze(path: String, timings: inout StageTimings) throws(VisionError) -> (FrameAnalysis, Image) {
         let total = Stopwatch()
         let image = try Stopwatch.measure(&timings.decode) { () throws(VisionError) -> Image in
             let bytes = try loader.readFile(path)
             return try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in try loader.decode(bytes, source: path) }
         }
-        var analysis: FrameAnalysis
+        let analysis: FrameAnalysis
         do {
-            analysis = try analyze(image, timings: timings)
+            analysis = try analyze(image, timings: &timings)
         } catch {
             throw error.kind(.engineFailure)  // the image decoded: what failed is not the image's fault
         }
-        analysis.timings.total = total.elapsedMilliseconds
+        timings.total = total.elapsedMilliseconds
         return (analysis, image)
     }
 
     /// Analyses a decoded frame.
     /// - Parameter detectObjects: false skips the object detector for this frame (the result says so in
     ///   ``FrameAnalysis/objectsChecked``).
-    public func analyze(_ image: Image, timings: StageTimings = StageTimings(), detectObjects: Bool = true) throws(VisionError)
+    public func analyze(_ image: Image, detectObjects: Bool = true) throws(VisionError) -> FrameAnalysis {
+        var timings = StageTimings()
+        return try analyze(image, timings: &timings, detectObjects: detectObjects)
+    }
+
+    /// Analyses a decoded frame, adding the time of each stage to `timings`; `timings.total` becomes
+    /// `timings.decode` plus this analysis.
+    public func analyze(_ image: Image, timings: inout StageTimings, detectObjects: Bool = true) throws(VisionError)
         -> FrameAnalysis
     {
-        var timings = timings
         let total = Stopwatch()
         let quality = try Stopwatch.measure(&timings.quality) { () throws(VisionError) in
             try Stopwatch.measure(&timings.openCV) { () throws(VisionError) in try image.quality(sampleSide: configuration.qualitySampleSide) }
@@ -145,8 +156,7 @@ public final class VisionPipeline {
         }
         timings.total = timings.decode + total.elapsedMilliseconds
         return FrameAnalysis(
-            width: image.width, height: image.height, faces: faces, objects: objects, quality: quality, timings: timings,
-            objectsChecked: runObjects)
+            width: image.width, height: image.height, faces: faces, objects: objects, quality: quality, objectsChecked: runObjects)
     }
 }
 
