@@ -226,19 +226,16 @@ struct Reanalyze: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "Another pipeline version than the current one.")
-        var pipelineVersion: String?
-
-        @OptionGroup var tuning: VisionOptions
+        @OptionGroup var findings: FindingsVersion
 
         func validate() throws {
-            try tuning.validate()
+            try findings.validate()
             _ = try database.required()
         }
 
         func run() throws {
             let logger = global.makeLogger(label: "proctor.reanalyze")
-            let pipeline = try Pipeline(global: global, tuning: tuning, explicit: pipelineVersion, logger: logger)
+            let pipeline = try findings.pipeline(global: global, logger: logger)
             try Reanalyze.printSummary(url: try database.required(), version: pipeline.version)
         }
     }
@@ -261,19 +258,16 @@ struct Reanalyze: AsyncParsableCommand {
         @Option(help: "Only findings with this outcome (confirmed, contradicted, unjudged).")
         var outcome: Outcome?
 
-        @Option(help: "Another pipeline version than the current one.")
-        var pipelineVersion: String?
-
-        @OptionGroup var tuning: VisionOptions
+        @OptionGroup var findings: FindingsVersion
 
         func validate() throws {
-            try tuning.validate()
+            try findings.validate()
             _ = try database.required()
         }
 
         func run() throws {
             let logger = global.makeLogger(label: "proctor.reanalyze")
-            let pipeline = try Pipeline(global: global, tuning: tuning, explicit: pipelineVersion, logger: logger)
+            let pipeline = try findings.pipeline(global: global, logger: logger)
             try Reanalyze.withFindings(url: try database.required()) { db in
                 let writer = OutputWriter()
                 let exporter = FindingExporter(format: format == .csv ? .csv : .jsonl)
