@@ -23,6 +23,7 @@ struct Proctor: AsyncParsableCommand {
         // break JSON-lines logs; OpenCV sets FFmpeg's level from this variable on first use. Set while
         // the process is still single-threaded; an operator's own value wins.
         setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0)
+        if CommandLine.arguments.dropFirst().first == "monitor" { MallocArenas.limit(to: 2) }
         // --version also names the inference engine, which needs the runtime probed: not a static string.
         if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
             print(VersionText.text())
