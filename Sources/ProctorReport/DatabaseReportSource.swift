@@ -61,6 +61,8 @@ public struct DatabaseReportSource: ReportSource {
         do {
             connection = try PostgresConnection(url: url, connectTimeout: connectTimeout, statementTimeout: statementTimeout)
         } catch {
+            // A malformed URL or refused credentials are the deployment's to fix (78), not an outage (69).
+            if error.kind == .configuration { throw .source("database \(server): \(error.description)") }
             throw .unreachable("database \(server): \(error.description)")
         }
         defer { connection.close() }

@@ -160,6 +160,10 @@ struct DatabaseURLSecrecyTests {
         ["db", "migrate", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service"],
         ["db", "migrate", "--database-url", "postgresql://proctor:S3cretPW@[::1/service"],
         ["reanalyze", "summary", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service"],
+        [
+            "report", "--database-url", "postgresql://proctor:S3cret%zzPW@127.0.0.1/service", "--media-root", "/",
+            "--student", "s-1", "--out", "-",
+        ],
     ])
     func aMalformedURLIsExit78WithoutTheSecret(arguments: [String]) throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
