@@ -40,6 +40,7 @@ final class Channel: @unchecked Sendable {
     private var finished = false
     private var cancelled = false
     private var stopping = false
+    private var threadEnded = false
 
     /// Whether ``stop()`` was called or the consumer went away; the capture thread polls this.
     var isStopping: Bool {
@@ -63,6 +64,23 @@ final class Channel: @unchecked Sendable {
         defer { condition.unlock() }
         while !stopping, !cancelled, condition.wait(until: deadline) {}
         return !stopping && !cancelled
+    }
+
+    /// Called by the capture thread as its last act.
+    func captureThreadEnded() {
+        condition.lock()
+        threadEnded = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// A bounded join of the capture thread: true once it has ended, false after `seconds` without.
+    func waitForCaptureThread(seconds: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: max(0, seconds))
+        condition.lock()
+        defer { condition.unlock() }
+        while !threadEnded, condition.wait(until: deadline) {}
+        return threadEnded
     }
 
     /// Hands an event to the consumer. Frames follow `mode`; other events are always queued.

@@ -41,7 +41,6 @@ public final class FrameSampler: Sendable {
     public let sourceDescription: String
 
     private let channel: Channel
-    private let done = DispatchSemaphore(value: 0)
     /// Set once the capture thread was left behind by a bounded ``stop(waitingAtMost:)``.
     private let abandoned = Mutex(false)
 
@@ -63,10 +62,9 @@ public final class FrameSampler: Sendable {
         self.channel = channel
         events = CaptureEvents(channel: channel)
         let loop = CaptureLoop(source: source, options: options, channel: channel, clock: clock, origin: origin)
-        let done = self.done
         let thread = Thread {
             loop.run()
-            done.signal()
+            channel.captureThreadEnded()
         }
         thread.name = "proctor-capture"
         thread.start()
@@ -83,12 +81,10 @@ public final class FrameSampler: Sendable {
     public func stop(waitingAtMost timeout: Double = 3) {
         channel.stop()
         if abandoned.withLock({ $0 }) { return }
-        if done.wait(timeout: .now() + max(0, timeout)) == .timedOut {
+        if !channel.waitForCaptureThread(seconds: timeout) {
             abandoned.withLock { $0 = true }
             channel.abandon()
-            return
         }
-        done.signal()  // later calls return at once
     }
 }
 
