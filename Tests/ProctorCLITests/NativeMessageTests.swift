@@ -71,9 +71,7 @@ struct NativeMessageTests {
     }
 
     @Test func monitorOverAFolderLogsLibpngWarningsAsJSON() throws {
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         // Named to sort among the clip's frame_NNNN.jpg. A frame that cannot be decoded ends a monitor run
         // (analyze covers it): only the ones that decode stay.
         let files = try writeDamagedPNGs(in: clip, prefix: "frame_0005_")
