@@ -4,7 +4,7 @@ import Testing
 
 /// Images that make libpng talk, read by the real binary with stderr not a terminal: what libpng says
 /// arrives as JSON log lines (data), never as its own raw "libpng warning:" / "libpng error:" text.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct NativeMessageTests {
     let proctor: String
     let folder: TemporaryDirectory
