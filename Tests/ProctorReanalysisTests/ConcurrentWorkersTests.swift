@@ -16,8 +16,7 @@ struct ConcurrentWorkersTests {
     @Test func threeWorkersOneKilledLeaveExactlyOneFindingPerImage() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let evidence = try StoredEvidence(database: database)
         let db = try database.connect()
         defer { db.close() }
         try evidence.seedRepeated(Self.images, in: db)
@@ -64,8 +63,7 @@ struct ConcurrentWorkersTests {
     @Test func withoutTheTablesTheCommandSaysToMigrate() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let evidence = try StoredEvidence(database: database)
         let result = try CommandRunner.run(proctor, ["reanalyze", "--database-url", database.url, "--media-root", evidence.media])
         #expect(result.status == 78)
         #expect(result.stderr.contains("proctor db migrate"))
