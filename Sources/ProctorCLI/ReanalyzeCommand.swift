@@ -85,8 +85,7 @@ struct Reanalyze: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "The service's media root (Django MEDIA_ROOT) holding the stored images.")
-        var mediaRoot: String
+        @OptionGroup var media: MediaRootOptions
 
         @Option(help: "Only events at or after this ISO 8601 date or timestamp (UTC unless a zone is given).")
         var since: String?
@@ -125,6 +124,7 @@ struct Reanalyze: AsyncParsableCommand {
             try VisionOptions.validate(jobs: jobs)
             try tuning.validate()
             _ = try database.required()
+            _ = try media.required()
             guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...100000") }
             guard lease >= 1, lease <= 86_400 else { throw ValidationError("--lease must be in 1...86400 seconds") }
             for (name, value) in [("--since", since), ("--until", until)] {
@@ -136,6 +136,7 @@ struct Reanalyze: AsyncParsableCommand {
 
         func run() async throws {
             let url = try database.required()
+            let mediaRoot = try media.required()
             let logger = global.makeLogger(label: "proctor.reanalyze")
             let pipeline = try Pipeline(global: global, tuning: tuning, explicit: nil, logger: logger)
             // Stored names are resolved inside the media root by the reanalyzer; the file itself is then

@@ -34,8 +34,9 @@ struct Report: ParsableCommand {
     @Option(help: "Read the service's PostgreSQL database instead of the outbox (needs --media-root and --student; default: $PROCTOR_DATABASE_URL when those are given).")
     var databaseURL: String?
 
-    @Option(help: "Directory holding the service's media files (with --database-url).")
-    var mediaRoot: String?
+    @OptionGroup var media: MediaRootOptions
+
+    private var mediaRoot: String? { media.mediaRoot }
 
     @Option(help: "The student whose events make up the session (with --database-url).")
     var student: String?

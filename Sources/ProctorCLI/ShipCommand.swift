@@ -144,8 +144,9 @@ struct DeliveryOptions: ParsableArguments {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "The service's media root (Django MEDIA_ROOT), for evidence files with --database-url.")
-    var mediaRoot: String?
+    @OptionGroup var media: MediaRootOptions
+
+    var mediaRoot: String? { media.mediaRoot }
 
     var effectiveDatabaseURL: String? { database.url }
 

@@ -13,9 +13,7 @@ import Testing
 struct MonitorSessionTests {
     @Test func demoClipProducesTheExpectedEpisodes() async throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         let outbox = try Outbox(path: folder.path("outbox.sqlite"))
         let settings = MonitorSettings()
         let session = try MonitorSession(

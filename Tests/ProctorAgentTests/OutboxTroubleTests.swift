@@ -13,9 +13,7 @@ import Testing
 struct OutboxTroubleTests {
     @Test func aPersistentFaultEndsTheSessionOnlyAfterTheGiveUpTime() async throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         let path = folder.path("outbox.sqlite")
         let outbox = try Outbox(path: path)
         // Virtual wall time: each frame moves it 2 s; only SQLite's busy timeout (5 s) is real.
@@ -29,23 +27,8 @@ struct OutboxTroubleTests {
         try session.start()
 
         // Another process takes the write lock and keeps it.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = [
-            "python3", "-c",
-            "import sqlite3, sys, time\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                + "c.execute('BEGIN IMMEDIATE')\nprint('locked', flush=True)\ntime.sleep(3600)\n",
-            path,
-        ]
-        let out = Pipe()
-        holder.standardOutput = out
-        try holder.run()
-        defer {
-            // SIGKILL: a child may inherit a mask that blocks SIGTERM.
-            kill(holder.processIdentifier, SIGKILL)
-            holder.waitUntilExit()
-        }
-        #expect(String(decoding: out.fileHandleForReading.readData(ofLength: 6), as: UTF8.self) == "locked")
+        let holder = try SQLiteLockHolder(database: path, holdFor: 3600)
+        defer { holder.kill() }
 
         let sampler = try FrameSampler(source: ImageDirectorySource(directory: clip, fps: 2), options: .init(fps: 2))
         var handled = 0

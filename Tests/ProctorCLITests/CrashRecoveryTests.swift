@@ -19,46 +19,26 @@ struct CrashRecoveryTests {
 
     @Test func sigkilledMonitorIsRecoveredAndEveryEpisodeShippedExactlyOnce() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
         // The demo clip (episodes that open and close), then a long absence that is still open when
         // the process dies.
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         // Long enough (2000 s of media) that even a fast engine cannot reach its end before the kill.
-        for index in 0..<4000 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent(String(format: "frame_9%04d.jpg", index)),
-                withDestinationPath: TestAssets.photo("person.jpg"))
-        }
+        try ReplayClip.addStill("person.jpg", frames: 4000, to: clip, prefix: "frame_9")
         let outbox = folder.path("outbox.sqlite")
-        let monitor = Process()
-        monitor.executableURL = URL(fileURLWithPath: proctor)
-        monitor.arguments = ["monitor", "--source", clip, "--student", "s-crash", "--outbox", outbox]
-        monitor.standardOutput = FileHandle.nullDevice
-        // Kept in a file, so a replay that ends early says why.
-        let monitorLog = folder.path("monitor.log")
-        #expect(FileManager.default.createFile(atPath: monitorLog, contents: nil))
-        monitor.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: monitorLog))
-        try monitor.run()
-        defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
+        // Its log is kept in a file, so a replay that ends early says why.
+        let monitor = try MonitorReplay.start(proctor, clip: clip, student: "s-crash", outbox: outbox)
 
         // Kill once closed episodes exist and one is open.
-        let deadline = Date().addingTimeInterval(120)
-        var listed: [[String: Any]] = []
-        while Date() < deadline, monitor.isRunning {
-            Thread.sleep(forTimeInterval: 0.3)
-            listed = try episodes(outbox)
+        let listed = EpisodeListing.wait(proctor, outbox: outbox, within: 120, stopWaiting: { !monitor.process.isRunning }) { listed in
             let open = listed.filter { $0["state"] as? String == "open" }
-            if listed.count >= 3, listed.count > open.count, open.contains(where: { $0["type"] as? String == "face_absent" }) {
-                break
-            }
+            return listed.count >= 3 && listed.count > open.count && open.contains { $0["type"] as? String == "face_absent" }
         }
         try #require(
-            monitor.isRunning,
-            "the replay ended before the kill (status \(monitor.terminationStatus)); episodes: \(listed); monitor: \((try? String(contentsOfFile: monitorLog, encoding: .utf8))?.suffix(2000) ?? "")")
-        kill(monitor.processIdentifier, SIGKILL)
-        monitor.waitUntilExit()
-        #expect(monitor.terminationReason == .uncaughtSignal)
+            monitor.process.isRunning,
+            "the replay ended before the kill (status \(monitor.exitStatus.map(String.init) ?? "-")); episodes: \(listed); monitor: \(monitor.stderr.suffix(2000))")
+        monitor.signal(SIGKILL)
+        try #require(monitor.wait(seconds: 30), "monitor still running 30 s after SIGKILL")
+        #expect(monitor.killingSignal == SIGKILL)
 
         let committed = try episodes(outbox)
         #expect(committed.contains { $0["state"] as? String == "open" }, "no episode was open at the kill")
@@ -112,26 +92,11 @@ struct CrashRecoveryTests {
 
     @Test func aLiveMonitorsSessionIsNotRecovered() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        for index in 0..<200 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent(String(format: "f%04d.jpg", index)),
-                withDestinationPath: TestAssets.photo("person.jpg"))
-        }
+        let clip = try ReplayClip.faceAbsent(frames: 200, in: folder)
         let outbox = folder.path("outbox.sqlite")
-        let monitor = Process()
-        monitor.executableURL = URL(fileURLWithPath: proctor)
-        monitor.arguments = ["monitor", "--source", clip, "--student", "s-live", "--outbox", outbox, "--realtime", "--fps", "4", "-q"]
-        monitor.standardOutput = FileHandle.nullDevice
-        // Kept in a file, so a replay that ends early says why.
-        let monitorLog = folder.path("monitor.log")
-        #expect(FileManager.default.createFile(atPath: monitorLog, contents: nil))
-        monitor.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: monitorLog))
-        try monitor.run()
-        defer { if monitor.isRunning { kill(monitor.processIdentifier, SIGKILL) } }
-        let deadline = Date().addingTimeInterval(45)
-        while Date() < deadline, try episodes(outbox).isEmpty { Thread.sleep(forTimeInterval: 0.3) }
+        let monitor = try MonitorReplay.start(
+            proctor, clip: clip, student: "s-live", outbox: outbox, options: ["--realtime", "--fps", "4", "-q"])
+        _ = EpisodeListing.wait(proctor, outbox: outbox, within: 45)
         let service = try FakeProctoringService()
         let ship = try CommandRunner.run(
             proctor, ["ship", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "-q"])
@@ -141,15 +106,13 @@ struct CrashRecoveryTests {
         #expect(ship.stdout.contains("still open in a running monitor"), "\(ship.stdout)")
         #expect(service.events.isEmpty)
         #expect(try episodes(outbox).contains { $0["state"] as? String == "open" })
-        monitor.terminate()
-        monitor.waitUntilExit()
-        #expect(monitor.terminationStatus == 0)
+        monitor.signal(SIGTERM)
+        try #require(monitor.wait(seconds: 60), "monitor still running 60 s after SIGTERM")
+        #expect(monitor.exitStatus == 0, "stderr: \(monitor.stderr)")
     }
 
     private func episodes(_ outbox: String) throws -> [[String: Any]] {
-        guard FileManager.default.fileExists(atPath: outbox) else { return [] }
-        let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+        try EpisodeListing.episodes(proctor, outbox: outbox)
     }
 }
 
@@ -181,14 +144,11 @@ struct ConcurrentShipTests {
     @Test func twoShipProcessesSendEveryEpisodeOnce() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         let outbox = folder.path("outbox.sqlite")
         let replay = try CommandRunner.run(proctor, ["monitor", "--source", clip, "--student", "s-two", "--outbox", outbox, "-q"])
         try #require(replay.status == 0, "\(replay.stderr)")
-        let listed = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
-        let episodes = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let episodes = try EpisodeListing.episodes(proctor, outbox: outbox)
         try #require(episodes.count >= 4)
 
         let service = try FakeProctoringService()

@@ -76,12 +76,7 @@ struct EngineSelectionTests {
     /// The session record keeps the engine that ran, not just the choice.
     @Test func monitorRecordsTheEngineInTheSession() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        for index in 0..<3 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent("f\(index).jpg"), withDestinationPath: TestAssets.photo("keliamoniz1.jpg"))
-        }
+        let clip = try ReplayClip.still("keliamoniz1.jpg", frames: 3, in: folder)
         let config = folder.path("settings.json")
         try Data(#"{"engine": "opencv"}"#.utf8).write(to: URL(fileURLWithPath: config))
         for (arguments, expected) in [([String](), "openvino 2026.4.1"), (["--config", config], "opencv 4.6.0")] {

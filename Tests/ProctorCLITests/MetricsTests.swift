@@ -17,28 +17,15 @@ struct MetricsTests {
 
     @Test func theMetricsPortIsScrapedDuringAReplay() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
         // Nobody in view for 50 s of media time at real pace: face_absent opens after 3 s.
-        for index in 0..<200 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent(String(format: "f%04d.jpg", index)),
-                withDestinationPath: TestAssets.photo("person.jpg"))
-        }
-        let run = try RunningCommand(
-            proctor,
-            [
-                "monitor", "--source", clip, "--student", "s-1", "--outbox", folder.path("outbox.sqlite"), "--realtime", "--fps", "4",
-                "--metrics", "127.0.0.1:0",
-            ])
+        let clip = try ReplayClip.faceAbsent(frames: 200, in: folder)
+        let run = try MonitorReplay.start(
+            proctor, clip: clip, student: "s-1", outbox: folder.path("outbox.sqlite"),
+            options: ["--realtime", "--fps", "4", "--metrics", "127.0.0.1:0"])
         // Port 0: the kernel picks a free one, and the startup log says which.
-        var port: Int?
-        #expect(
-            RunningCommand.eventually(within: 30) {
-                port = Self.jsonLines(run.stderr).first { $0["msg"] as? String == "metrics served" }?["port"] as? Int
-                return port != nil
-            }, "no 'metrics served' line: \(run.stderr)")
-        let boundPort = try #require(port)
+        #expect(run.waitForLog("metrics served", within: 30), "no 'metrics served' line: \(run.stderr)")
+        let port = run.logLines.first { $0["msg"] as? String == "metrics served" }?["port"] as? Int
+        let boundPort = try #require(port, "no port in the 'metrics served' line: \(run.stderr)")
         var scraped = ""
         let opened = RunningCommand.eventually(within: 30) {
             scraped = (try? Self.get(port: boundPort, path: "/metrics").body) ?? ""
@@ -67,9 +54,7 @@ struct MetricsTests {
         // Phones are refused for good: delivery failures counted by reason, the outbox's failed gauge.
         service.reject(eventType: "object_detected")
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         let textfile = folder.path("textfile/proctor.prom")
         try FileManager.default.createDirectory(atPath: folder.path("textfile"), withIntermediateDirectories: true)
         let result = try CommandRunner.run(
@@ -83,8 +68,7 @@ struct MetricsTests {
         let frames = DemoClip.segments.reduce(0) { $0 + $1.frames }
         #expect(Self.value(in: text, "proctor_frames_analysed_total") == Double(frames), "\(text)")
         #expect((Self.value(in: text, "proctor_episodes_opened_total{type=\"phone_detected\"}") ?? 0) >= 1, "\(text)")
-        let listed = try CommandRunner.run(proctor, ["episodes", "--outbox", folder.path("outbox.sqlite"), "--format", "json"])
-        let episodes = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let episodes = try EpisodeListing.episodes(proctor, outbox: folder.path("outbox.sqlite"))
         let failed = episodes.filter { $0["delivery"] as? String == "failed" }.count
         let delivered = episodes.filter { $0["delivery"] as? String == "delivered" }.count
         #expect(failed >= 1)
@@ -141,10 +125,6 @@ struct MetricsTests {
     }
 
     // MARK: Helpers
-
-    static func jsonLines(_ text: String) -> [[String: Any]] {
-        text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-    }
 
     /// The value of the sample whose name and labels are exactly `series`.
     static func value(in exposition: String, _ series: String) -> Double? {

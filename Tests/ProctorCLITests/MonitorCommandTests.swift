@@ -2,6 +2,10 @@ import Foundation
 import ProctorTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `proctor monitor` and `proctor episodes` as an operator runs them.
 @Suite(.requiresModels)
 struct MonitorCommandTests {
@@ -13,39 +17,20 @@ struct MonitorCommandTests {
 
     @Test func sigtermClosesOpenEpisodesAndTheSession() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
         // A long absence: the face_absent episode is still open when the signal arrives.
-        for index in 0..<200 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent(String(format: "f%04d.jpg", index)),
-                withDestinationPath: TestAssets.photo("person.jpg"))
-        }
+        let clip = try ReplayClip.faceAbsent(frames: 200, in: folder)
         let outbox = folder.path("outbox.sqlite")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: proctor)
-        process.arguments = ["monitor", "--source", clip, "--student", "s-1", "--outbox", outbox, "--realtime", "--fps", "4", "-q"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let monitor = try MonitorReplay.start(
+            proctor, clip: clip, student: "s-1", outbox: outbox, options: ["--realtime", "--fps", "4", "-q"])
         // Wait until the episode has opened (after 3 s of media time at real pace), then stop.
-        let deadline = Date().addingTimeInterval(45)
-        var listed: [[String: Any]] = []
-        while Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.5)
-            guard FileManager.default.fileExists(atPath: outbox) else { continue }
-            let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
-            listed = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
-            if !listed.isEmpty { break }
-        }
-        try #require(!listed.isEmpty, "no episode opened within 45 s")
+        let listed = EpisodeListing.wait(proctor, outbox: outbox, within: 45)
+        try #require(!listed.isEmpty, "no episode opened within 45 s: \(monitor.stderr)")
         #expect(listed.first?["state"] as? String == "open")
-        process.terminate()  // SIGTERM
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        monitor.signal(SIGTERM)
+        try #require(monitor.wait(seconds: 60), "monitor still running 60 s after SIGTERM")
+        #expect(monitor.exitStatus == 0, "stderr: \(monitor.stderr)")
 
-        let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
-        let episodes = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        let episodes = try EpisodeListing.episodes(proctor, outbox: outbox)
         #expect(episodes.count == 1)
         #expect(episodes.first?["type"] as? String == "face_absent")
         #expect(episodes.first?["state"] as? String == "closed")
@@ -75,16 +60,13 @@ struct MonitorDeliveryTests {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let service = try FakeProctoringService()
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         let outbox = folder.path("outbox.sqlite")
         let result = try CommandRunner.run(
             proctor,
             ["monitor", "--source", clip, "--student", "s-77", "--outbox", outbox, "--api-url", service.baseURL.absoluteString, "-q"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        let listed = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
-        let episodes = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let episodes = try EpisodeListing.episodes(proctor, outbox: outbox)
         #expect(episodes.count >= 4)
         #expect(episodes.allSatisfy { $0["delivery"] as? String == "delivered" })
         // One service event per episode, for the right student, with the evidence image attached.

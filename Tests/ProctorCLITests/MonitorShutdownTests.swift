@@ -9,7 +9,7 @@ import Glibc
 /// The monitor's ordered teardown and its deadlines, with the real binary and real signals: capture
 /// stops, the episodes and the session are closed, then one final delivery pass with a deadline; a
 /// second signal skips (or cuts short) that pass but still closes the session.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct MonitorShutdownTests {
     let proctor: String
     let folder: TemporaryDirectory
@@ -25,26 +25,16 @@ struct MonitorShutdownTests {
     /// (with a request timeout far beyond every deadline), started and waited for until its first
     /// episode is open.
     func startMonitor(delivering service: FakeProctoringService) throws -> RunningCommand {
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        for index in 0..<400 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent(String(format: "f%04d.jpg", index)),
-                withDestinationPath: TestAssets.photo("person.jpg"))
-        }
-        let run = try RunningCommand(
-            proctor,
-            [
-                "monitor", "--source", clip, "--student", "s-9", "--outbox", outbox, "--realtime", "--fps", "4",
-                "--api-url", service.baseURL.absoluteString, "--timeout", "60",
-            ])
+        let clip = try ReplayClip.faceAbsent(frames: 400, in: folder)
+        let run = try MonitorReplay.start(
+            proctor, clip: clip, student: "s-9", outbox: outbox,
+            options: ["--realtime", "--fps", "4", "--api-url", service.baseURL.absoluteString, "--timeout", "60"])
         try #require(run.waitForLog("episode opened", within: 60), "no episode opened within 60 s: \(run.stderr)")
         return run
     }
 
     func episodes() throws -> [[String: Any]] {
-        let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+        try EpisodeListing.episodes(proctor, outbox: outbox)
     }
 
     /// The log's teardown lines must come in this order, each present.

@@ -4,7 +4,7 @@ import Testing
 
 /// Images that make libpng talk, read by the real binary with stderr not a terminal: what libpng says
 /// arrives as JSON log lines (data), never as its own raw "libpng warning:" / "libpng error:" text.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct NativeMessageTests {
     let proctor: String
     let folder: TemporaryDirectory
@@ -71,9 +71,7 @@ struct NativeMessageTests {
     }
 
     @Test func monitorOverAFolderLogsLibpngWarningsAsJSON() throws {
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         // Named to sort among the clip's frame_NNNN.jpg. A frame that cannot be decoded ends a monitor run
         // (analyze covers it): only the ones that decode stay.
         let files = try writeDamagedPNGs(in: clip, prefix: "frame_0005_")

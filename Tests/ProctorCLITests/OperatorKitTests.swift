@@ -29,13 +29,7 @@ import Testing
 
     /// Three frames of one face, as a replay source.
     func clip() throws -> String {
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        for index in 0..<3 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent("f\(index).jpg"), withDestinationPath: TestAssets.photo("keliamoniz1.jpg"))
-        }
-        return clip
+        try ReplayClip.still("keliamoniz1.jpg", frames: 3, in: folder)
     }
 
     func write(_ text: String, to name: String) throws -> String {

@@ -17,12 +17,7 @@ struct OutboxPathTests {
 
     @Test func aBareFileNameWorksForTheMonitorAndTheListing() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        for index in 0..<12 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent("f\(index).jpg"), withDestinationPath: TestAssets.photo("person.jpg"))
-        }
+        _ = try ReplayClip.faceAbsent(frames: 12, in: folder)
         let monitor = try RunningCommand(
             proctor, ["monitor", "--source", "clip", "--student", "s-1", "--outbox", "x.db", "--fps", "2"], currentDirectory: folder.url.path)
         try #require(monitor.wait(seconds: 120), "monitor did not finish")
@@ -65,12 +60,7 @@ struct OutboxPathTests {
     /// an unprivileged user, since root ignores file modes.
     @Test func listingWorksOnAReadOnlyOutbox() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        for index in 0..<12 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent("f\(index).jpg"), withDestinationPath: TestAssets.photo("person.jpg"))
-        }
+        let clip = try ReplayClip.faceAbsent(frames: 12, in: folder)
         let store = folder.path("ro")
         let outbox = store + "/outbox.sqlite"
         let monitor = try CommandRunner.run(proctor, ["monitor", "--source", clip, "--student", "s-1", "--outbox", outbox, "-q"])

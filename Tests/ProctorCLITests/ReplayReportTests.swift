@@ -9,14 +9,8 @@ struct ReplayReportTests {
     @Test func replayIsRecordedAndReportedAtItsMediaLength() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
         // 12 images at 0.5 fps: frames at 0, 2, ..., 22 s of media time, replayed in a few seconds.
-        for index in 0..<12 {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent(String(format: "f%02d.jpg", index)),
-                withDestinationPath: TestAssets.photo("keliamoniz1.jpg"))
-        }
+        let clip = try ReplayClip.still("keliamoniz1.jpg", frames: 12, in: folder)
         let outbox = folder.path("outbox.sqlite")
         let monitor = try CommandRunner.run(
             proctor,

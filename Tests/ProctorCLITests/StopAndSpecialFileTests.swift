@@ -20,21 +20,8 @@ struct StopAndSpecialFileTests {
         try #require(mkfifo(path, 0o644) == 0, "mkfifo \(path): \(String(cString: strerror(errno)))")
     }
 
-    /// A replay directory of `count` links to a photo without a face, so face_absent opens after 3 s.
-    func replay(in folder: TemporaryDirectory, count: Int) throws -> String {
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        for index in 0..<count {
-            try FileManager.default.createSymbolicLink(
-                atPath: (clip as NSString).appendingPathComponent(String(format: "f%04d.jpg", index)),
-                withDestinationPath: TestAssets.photo("person.jpg"))
-        }
-        return clip
-    }
-
     func episodes(_ outbox: String) throws -> [[String: Any]] {
-        let result = try CommandRunner.run(proctor, ["episodes", "--outbox", outbox, "--format", "json"])
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+        try EpisodeListing.episodes(proctor, outbox: outbox)
     }
 
     // MARK: Item 4: special files never block
@@ -55,10 +42,10 @@ struct StopAndSpecialFileTests {
 
     @Test func monitorSkipsAFIFOInItsSourceDirectoryAndRefusesAFIFOSource() throws {
         let folder = try TemporaryDirectory()
-        let clip = try replay(in: folder, count: 16)
+        let clip = try ReplayClip.faceAbsent(frames: 16, in: folder)
         try makeFIFO((clip as NSString).appendingPathComponent("f0000-trap.jpg"))  // first in name order
         let outbox = folder.path("outbox.sqlite")
-        let run = try RunningCommand(proctor, ["monitor", "--source", clip, "--student", "s-1", "--outbox", outbox, "--fps", "2"])
+        let run = try MonitorReplay.start(proctor, clip: clip, student: "s-1", outbox: outbox, options: ["--fps", "2"])
         let ended = run.wait(seconds: 120)
         try #require(ended, "monitor blocked on a FIFO in its source directory")
         #expect(run.exitStatus == 0, "stderr: \(run.stderr)")
@@ -67,7 +54,7 @@ struct StopAndSpecialFileTests {
 
         let video = folder.path("video.mp4")
         try makeFIFO(video)
-        let direct = try RunningCommand(proctor, ["monitor", "--source", video, "--student", "s-1", "--outbox", outbox])
+        let direct = try MonitorReplay.start(proctor, clip: video, student: "s-1", outbox: outbox)
         let refused = direct.wait(seconds: 60)
         try #require(refused, "monitor blocked on a FIFO source")
         #expect(direct.exitStatus == 66)
@@ -78,15 +65,11 @@ struct StopAndSpecialFileTests {
 
     @Test func sighupClosesTheSessionLikeSigterm() throws {
         let folder = try TemporaryDirectory()
-        let clip = try replay(in: folder, count: 200)
+        let clip = try ReplayClip.faceAbsent(frames: 200, in: folder)
         let outbox = folder.path("outbox.sqlite")
-        let run = try RunningCommand(
-            proctor, ["monitor", "--source", clip, "--student", "s-1", "--outbox", outbox, "--realtime", "--fps", "4", "-q"])
-        let opened = try RunningCommand.eventually(within: 45) {
-            guard FileManager.default.fileExists(atPath: outbox) else { return false }
-            return try episodes(outbox).first?["state"] as? String == "open"
-        }
-        try #require(opened, "no episode opened within 45 s")
+        let run = try MonitorReplay.start(proctor, clip: clip, student: "s-1", outbox: outbox, options: ["--realtime", "--fps", "4", "-q"])
+        let opened = EpisodeListing.wait(proctor, outbox: outbox, within: 45, until: { $0.first?["state"] as? String == "open" })
+        try #require(opened.first?["state"] as? String == "open", "no episode opened within 45 s: \(run.stderr)")
         let sent = Date()
         run.signal(SIGHUP)
         let ended = run.wait(seconds: 10)
@@ -100,12 +83,11 @@ struct StopAndSpecialFileTests {
 
     @Test func aClosedStderrDoesNotKillTheMonitor() throws {
         let folder = try TemporaryDirectory()
-        let clip = try replay(in: folder, count: 24)
+        let clip = try ReplayClip.faceAbsent(frames: 24, in: folder)
         let outbox = folder.path("outbox.sqlite")
         // Logs at info level: every episode and the summary write to the dead pipe.
-        let run = try RunningCommand(
-            proctor, ["monitor", "--source", clip, "--student", "s-1", "--outbox", outbox, "--fps", "4", "--log-level", "info"],
-            stderr: .pipe)
+        let run = try MonitorReplay.start(
+            proctor, clip: clip, student: "s-1", outbox: outbox, options: ["--fps", "4", "--log-level", "info"], stderr: .pipe)
         try run.stderrPipe?.fileHandleForReading.close()
         let ended = run.wait(seconds: 120)
         try #require(ended, "monitor did not finish a 6 s replay")

@@ -13,9 +13,7 @@ struct StructuredLogTests {
 
     @Test func everyLineIsJSONWithNumbersAndIDs() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         let result = try CommandRunner.run(
             proctor, ["monitor", "--source", clip, "--student", "s-5", "--outbox", folder.path("outbox.sqlite"), "--session-id", "sess-1"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -77,9 +75,7 @@ struct StructuredLogTests {
 
     @Test func onATerminalTheStatusLineNamesOpenEpisodesAndMakesWayForLogLines() throws {
         let folder = try TemporaryDirectory()
-        let clip = folder.path("clip")
-        try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
-        try DemoClip.make(in: clip)
+        let clip = try ReplayClip.demo(in: folder)
         // script(1) gives the monitor a pseudo-terminal and copies what it draws to a file.
         let typescript = folder.path("typescript")
         let command = [proctor, "monitor", "--source", clip, "--student", "s-5", "--outbox", folder.path("outbox.sqlite")]

@@ -152,23 +152,18 @@ import Glibc
 
         var kills = 0
         for target in [15, 70] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: proctor)
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let shipper = try RunningCommand(proctor, arguments)
             let deadline = Date().addingTimeInterval(8)
-            while process.isRunning, Date() < deadline,
+            while shipper.process.isRunning, Date() < deadline,
                 (try? database.count("SELECT count(*) FROM proctoring_cheatingevent")) ?? 0 < target
             {
                 usleep(2_000)
             }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+            if shipper.process.isRunning {
+                shipper.signal(SIGKILL)
                 kills += 1
             }
-            process.waitUntilExit()
+            try #require(shipper.wait(seconds: 60), "the shipper did not end within 60 s: \(shipper.stderr)")
         }
         #expect(kills == 2, "the shipper finished before it could be killed")
         let final = try CommandRunner.run(proctor, arguments)

@@ -13,24 +13,10 @@ import Glibc
 struct ConcurrentWorkersTests {
     static let images = 36
 
-    func start(_ proctor: String, _ arguments: [String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: proctor)
-        process.arguments = arguments
-        process.currentDirectoryURL = TestAssets.packageRoot
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
-    }
-
     @Test func threeWorkersOneKilledLeaveExactlyOneFindingPerImage() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let evidence = try StoredEvidence(database: database)
         let db = try database.connect()
         defer { db.close() }
         try evidence.seedRepeated(Self.images, in: db)
@@ -40,30 +26,28 @@ struct ConcurrentWorkersTests {
         let common = [
             "reanalyze", "--database-url", database.url, "--media-root", evidence.media, "--jobs", "1", "--batch-size", "3", "--lease", "3",
         ]
-        var workers: [Process] = []
-        for index in 0..<3 {
-            workers.append(try start(proctor, common + ["--worker-id", "w\(index)"], log: directory.path("w\(index).log")))
-        }
+        let workers = try (0..<3).map { index in try RunningCommand(proctor, common + ["--worker-id", "w\(index)"]) }
         // Kill w0 while it holds a claimed, unfinished batch (after it has finished at least one).
         let deadline = Date().addingTimeInterval(120)
         var killed = false
-        while Date() < deadline, workers[0].isRunning {
+        while Date() < deadline, workers[0].process.isRunning {
             let holding = try database.count(
                 "SELECT count(*) FROM proctor_reanalysis_queue WHERE claimed_by = 'w0' AND NOT done AND lease_until > now()")
             let finished = try database.count("SELECT count(*) FROM proctor_reanalysis WHERE analyzed_by = 'w0'")
             if holding > 0, finished > 0 {
-                kill(workers[0].processIdentifier, SIGKILL)
+                workers[0].signal(SIGKILL)
                 killed = true
                 break
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        #expect(killed, "w0 never held a batch: \((try? String(contentsOfFile: directory.path("w0.log"), encoding: .utf8)) ?? "")")
-        for worker in workers { worker.waitUntilExit() }
-        #expect(workers[0].terminationReason == .uncaughtSignal)
+        #expect(killed, "w0 never held a batch: \(workers[0].stdout)\(workers[0].stderr)")
+        for (index, worker) in workers.enumerated() {
+            try #require(worker.wait(seconds: 300), "w\(index) still running after 300 s: \(worker.stderr)")
+        }
+        #expect(workers[0].killingSignal == SIGKILL)
         for index in 1...2 {
-            let log = (try? String(contentsOfFile: directory.path("w\(index).log"), encoding: .utf8)) ?? ""
-            #expect(workers[index].terminationStatus == 0, "w\(index): \(log)")
+            #expect(workers[index].exitStatus == 0, "w\(index): \(workers[index].stdout)\(workers[index].stderr)")
         }
         let counts = try #require(
             try database.query("SELECT count(*), count(DISTINCT image_id) FROM proctor_reanalysis WHERE source = 'cheatingimage'").first)
@@ -79,8 +63,7 @@ struct ConcurrentWorkersTests {
     @Test func withoutTheTablesTheCommandSaysToMigrate() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let evidence = try StoredEvidence(database: database)
         let result = try CommandRunner.run(proctor, ["reanalyze", "--database-url", database.url, "--media-root", evidence.media])
         #expect(result.status == 78)
         #expect(result.stderr.contains("proctor db migrate"))

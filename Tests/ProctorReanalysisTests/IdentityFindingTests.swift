@@ -13,8 +13,7 @@ import Testing
 struct IdentityFindingTests {
     @Test func storedEventsShowingSomeoneElseAreFoundAndCounted() throws {
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let evidence = try StoredEvidence(database: database)
         let db = try database.connect()
         defer { db.close() }
         // A second student registered with img2.jpg; her events show her (img1, img6) and someone else (img3).
@@ -85,8 +84,7 @@ struct RegistrationPhotoMonitorTests {
     @Test func theRegistrationPhotoIsTheReferenceAndAMissingOneIsSaidOnce() throws {
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let evidence = try StoredEvidence(database: database)
         let db = try database.connect()
         defer { db.close() }
         let photo = try evidence.place("deepface/img2.jpg", as: "student_photos/b.jpg")
@@ -94,14 +92,14 @@ struct RegistrationPhotoMonitorTests {
             "INSERT INTO proctoring_student (clerk_id, name, email, photo, \"timestamp\") VALUES ('clerk-2', 'B', 'b@x.test', $1, now())", [photo])
         try db.execute(
             "INSERT INTO proctoring_student (clerk_id, name, email, photo, \"timestamp\") VALUES ('clerk-3', 'C', 'c@x.test', '', now())")
-        let clip = directory.path("clip")
+        let clip = evidence.directory.path("clip")
         try IdentityAssets.writeABAReplay(into: clip)
 
         func monitor(_ student: String) throws -> CommandResult {
             try CommandRunner.run(
                 proctor,
                 [
-                    "monitor", "--source", clip, "--student", student, "--outbox", directory.path("\(student).sqlite"), "--fps", "2",
+                    "monitor", "--source", clip, "--student", student, "--outbox", evidence.directory.path("\(student).sqlite"), "--fps", "2",
                     "--database-url", database.url, "--media-root", evidence.media,
                 ])
         }

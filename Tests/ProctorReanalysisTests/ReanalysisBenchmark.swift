@@ -12,8 +12,7 @@ struct ReanalysisBenchmark {
         let rows = Int(ProcessInfo.processInfo.environment["PROCTOR_BENCH_ROWS"] ?? "") ?? 2000
         let proctor = try #require(TestAssets.proctorBinary, "proctor binary not built")
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
+        let evidence = try StoredEvidence(database: database)
         let db = try database.connect()
         defer { db.close() }
         try evidence.seedRepeated(rows, in: db)

@@ -12,7 +12,6 @@ import Testing
 struct ReanalysisRunTests {
     struct Seeded {
         let database: ServiceDatabase
-        let directory: TemporaryDirectory
         let evidence: StoredEvidence
         var ids: [String: Int64] = [:]
     }
@@ -20,9 +19,8 @@ struct ReanalysisRunTests {
     /// Good photos with known judgements plus every kind of bad data.
     func seed() throws -> Seeded {
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
-        var seeded = Seeded(database: database, directory: directory, evidence: evidence)
+        let evidence = try StoredEvidence(database: database)
+        var seeded = Seeded(database: database, evidence: evidence)
         let db = try database.connect()
         defer { db.close() }
         let phone = try evidence.place("phone.jpg", as: "cheating_images/violation_1f3a.jpg")
@@ -143,7 +141,7 @@ struct ReanalysisRunTests {
 
     @Test func anUnmountedMediaRootWritesNothingAndGivesTheBatchBack() throws {
         let seeded = try seed()
-        let empty = seeded.directory.path("not-mounted")
+        let empty = seeded.evidence.directory.path("not-mounted")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         let worker = try reanalyzer(seeded, mediaRoot: empty)
         #expect(try worker.prepare() == 8)

@@ -16,11 +16,14 @@ import Glibc
 /// `session_replication_role = replica`, which skips FK triggers like a data-only restore or a
 /// replica-side cleanup does; the test schema stays exactly the service's.
 struct StoredEvidence {
+    /// The test's own temporary directory: the media root is its `media` folder; other files go beside it.
+    let directory: TemporaryDirectory
     let media: String
     private(set) var studentID: Int64
 
-    init(database: ServiceDatabase, media: String) throws {
-        self.media = media
+    init(database: ServiceDatabase) throws {
+        directory = try TemporaryDirectory()
+        media = directory.path("media")
         try FileManager.default.createDirectory(atPath: media + "/cheating_images", withIntermediateDirectories: true)
         studentID = 0
         let db = try database.connect()

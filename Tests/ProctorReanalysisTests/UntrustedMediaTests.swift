@@ -17,16 +17,14 @@ import Glibc
 struct UntrustedMediaTests {
     struct Seeded {
         let database: ServiceDatabase
-        let directory: TemporaryDirectory
         let evidence: StoredEvidence
         var ids: [String: Int64] = [:]
     }
 
     func seed(_ build: (inout Seeded, PostgresConnection) throws -> Void) throws -> Seeded {
         let database = try ServiceDatabase()
-        let directory = try TemporaryDirectory()
-        let evidence = try StoredEvidence(database: database, media: directory.path("media"))
-        var seeded = Seeded(database: database, directory: directory, evidence: evidence)
+        let evidence = try StoredEvidence(database: database)
+        var seeded = Seeded(database: database, evidence: evidence)
         let db = try database.connect()
         defer { db.close() }
         try build(&seeded, db)
@@ -57,7 +55,7 @@ struct UntrustedMediaTests {
     /// Item 13: a symlink out of the root is not read; one inside it is. Item 4: a FIFO never blocks.
     @Test func symlinksOutOfTheRootAreRefusedAndFIFOsNeverBlock() throws {
         let seeded = try seed { seeded, db in
-            let outside = seeded.directory.path("outside")
+            let outside = seeded.evidence.directory.path("outside")
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: TestAssets.photo("phone.jpg"), toPath: outside + "/phone.jpg")
             let images = seeded.evidence.media + "/cheating_images"
@@ -95,7 +93,7 @@ struct UntrustedMediaTests {
             seeded.ids["zidane"] = try seeded.evidence.event("multiple_faces", image: zidane, in: db)
         }
         var broken = TestAssets.factory()
-        let garbage = try seeded.directory.write("broken-yunet.onnx", Array("not a model".utf8))
+        let garbage = try seeded.evidence.directory.write("broken-yunet.onnx", Array("not a model".utf8))
         broken.faceModelPath = garbage
         let worker = try reanalyzer(seeded, factory: broken)
         #expect(try worker.prepare() == 2)

@@ -64,12 +64,12 @@ public final class RunningCommand: @unchecked Sendable {
         return !process.isRunning
     }
 
-    /// Polls `condition` every 0.2 s for up to `seconds`; true once it held.
-    public static func eventually(within seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    /// Polls `condition` every `interval` seconds for up to `seconds`; true once it held.
+    public static func eventually(within seconds: Double, every interval: Double = 0.2, _ condition: () throws -> Bool) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
             if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.2)
+            Thread.sleep(forTimeInterval: interval)
         } while Date() < deadline
         return false
     }
