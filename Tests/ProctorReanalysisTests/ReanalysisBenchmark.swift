@@ -6,7 +6,10 @@ import Testing
 /// images/s of `proctor reanalyze` with --jobs 1 and 2 over a seeded table, and the database path's
 /// overhead over folder mode on the same files. A benchmark, not a timed test: runs only under
 /// scripts/bench-reanalysis (PROCTOR_BENCH_REANALYSIS=1) and asserts nothing about speed.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["PROCTOR_BENCH_REANALYSIS"] == "1"))
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["PROCTOR_BENCH_REANALYSIS"] == "1",
+        "a benchmark: scripts/bench-reanalysis runs it (PROCTOR_BENCH_REANALYSIS=1)"))
 struct ReanalysisBenchmark {
     @Test func throughputAndDatabaseOverhead() throws {
         let rows = Int(ProcessInfo.processInfo.environment["PROCTOR_BENCH_ROWS"] ?? "") ?? 2000

@@ -8,7 +8,7 @@ import Testing
 /// Turns of known angle on webcam frames rendered here from a frontal fixture photo by
 /// scripts/evaluate.d/make_head_turns.py (the generator of the evaluation's head-turn set; Python with numpy
 /// and Pillow, which scripts/setup installs), then read by the real pipeline and judged with the defaults.
-@Suite(.enabled(if: TestAssets.modelsAvailable, Comment(rawValue: TestAssets.missingModelsMessage)))
+@Suite(.requiresModels)
 struct HeadTurnTests {
     let policy = VerdictPolicy()
     /// A frontal portrait among the held-out subjects of the head-turn set.
