@@ -16,7 +16,7 @@ final class TestClock: DeliveryClock {
 
     func now() -> Date { state.withLock { $0.now } }
 
-    func sleep(seconds: Double, wakeup: Wakeup) {
+    func sleep(seconds: Double) async {
         let count = state.withLock { state -> Int in
             state.sleeps.append(seconds)
             state.now = state.now.addingTimeInterval(max(0, seconds))
@@ -29,6 +29,42 @@ final class TestClock: DeliveryClock {
     func random() -> Double { 1 }
 
     var sleeps: [Double] { state.withLock { $0.sleeps } }
+}
+
+/// Virtual time that stands still: a sleep suspends until its task is cancelled (the shipper's
+/// wake-up or stop), never by itself, so a test sees whether the shipper was woken early.
+final class FrozenClock: DeliveryClock {
+    private let instant = Date(timeIntervalSince1970: 1_900_000_000)
+    private let state = Mutex((requested: [Double](), cutShort: 0))
+    private let started: AsyncStream<Double>.Continuation
+    /// Each sleep's requested seconds, as it begins; one test task reads it.
+    let sleepsStarted: AsyncStream<Double>
+
+    init() {
+        let (stream, continuation) = AsyncStream.makeStream(of: Double.self)
+        sleepsStarted = stream
+        started = continuation
+    }
+
+    func now() -> Date { instant }
+
+    func sleep(seconds: Double) async {
+        state.withLock { $0.requested.append(seconds) }
+        let (forever, end) = AsyncStream.makeStream(of: Never.self)
+        started.yield(seconds)
+        await withTaskCancellationHandler {
+            for await _ in forever {}
+        } onCancel: {
+            end.finish()
+        }
+        state.withLock { $0.cutShort += 1 }
+    }
+
+    func random() -> Double { 1 }
+
+    /// Sleeps that ended early, every one of them, since virtual time never moves.
+    var cutShort: Int { state.withLock { $0.cutShort } }
+    var requested: [Double] { state.withLock { $0.requested } }
 }
 
 /// Builds outboxes full of closed episodes with real JPEG evidence.
