@@ -136,6 +136,46 @@ import Testing
         #expect(try outbox.pendingEpisodes(limit: 10).isEmpty)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aDrainWaitingToRetryEndsAtOnceWhenStopped() async throws {
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        let ids = try DeliveryFixture.fill(outbox, perSession: 2)
+        let sink = ScriptedSink(failures: [ids[0]: [.transient("HTTP 503")]])
+        let clock = FrozenClock()
+        var sleeps = clock.sleepsStarted.makeAsyncIterator()
+        let shipper = Shipper(outbox: outbox, sink: sink, clock: clock)
+        let drain = Task { await shipper.drain() }
+        // The first failure backs the session off 0.5 s (the top of the jitter range).
+        #expect(await sleeps.next() == 0.5)
+        shipper.requestStop()
+        let report = await drain.value
+        #expect(report.halt == .stopped)
+        #expect(clock.cutShort == 1, "the stop did not end the sleep")
+        #expect(sink.attempts == [ids[0]])
+        #expect(report.remaining == 2)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func cancellingTheLoopsTaskEndsItsSleepAndTheLoop() async throws {
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        let clock = FrozenClock()
+        var sleeps = clock.sleepsStarted.makeAsyncIterator()
+        let shipper = Shipper(outbox: outbox, sink: ScriptedSink(), clock: clock, pollInterval: 30)
+        let loop = Task { await shipper.runUntilStopped() }
+        #expect(await sleeps.next() == 30)
+        loop.cancel()
+        await loop.value
+        #expect(clock.cutShort == 1, "the cancellation did not end the sleep")
+        // The loop can be run again afterwards: nothing was left marked as running or stopping.
+        let again = Task { await shipper.runUntilStopped() }
+        #expect(await sleeps.next() == 30)
+        shipper.requestStop()
+        await again.value
+        #expect(clock.cutShort == 2)
+    }
+
     @Test func openEpisodesWaitUntilTheyClose() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
