@@ -67,6 +67,14 @@ final class FrozenClock: DeliveryClock {
     var requested: [Double] { state.withLock { $0.requested } }
 }
 
+extension Task where Failure == Never {
+    /// The task's value; a test cancelled first (past its time limit) cancels the task too, so a
+    /// shipper that was never woken fails the test instead of hanging the run.
+    var valueUnlessCancelled: Success {
+        get async { await withTaskCancellationHandler { await value } onCancel: { cancel() } }
+    }
+}
+
 /// Builds outboxes full of closed episodes with real JPEG evidence.
 enum DeliveryFixture {
     static let sessionStart = Date(timeIntervalSince1970: 1_800_000_000)

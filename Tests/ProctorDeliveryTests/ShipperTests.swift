@@ -130,7 +130,7 @@ import Testing
         #expect(clock.cutShort == 1, "the wake-up did not end the sleep")
         #expect(sink.delivered == ids)
         shipper.requestStop()
-        await loop.value
+        await loop.valueUnlessCancelled
         #expect(clock.cutShort == 2, "the stop did not end the sleep")
         #expect(clock.requested == [30, 30])
         #expect(try outbox.pendingEpisodes(limit: 10).isEmpty)
@@ -149,7 +149,7 @@ import Testing
         // The first failure backs the session off 0.5 s (the top of the jitter range).
         #expect(await sleeps.next() == 0.5)
         shipper.requestStop()
-        let report = await drain.value
+        let report = await drain.valueUnlessCancelled
         #expect(report.halt == .stopped)
         #expect(clock.cutShort == 1, "the stop did not end the sleep")
         #expect(sink.attempts == [ids[0]])
@@ -166,13 +166,13 @@ import Testing
         let loop = Task { await shipper.runUntilStopped() }
         #expect(await sleeps.next() == 30)
         loop.cancel()
-        await loop.value
+        await loop.valueUnlessCancelled
         #expect(clock.cutShort == 1, "the cancellation did not end the sleep")
         // The loop can be run again afterwards: nothing was left marked as running or stopping.
         let again = Task { await shipper.runUntilStopped() }
         #expect(await sleeps.next() == 30)
         shipper.requestStop()
-        await again.value
+        await again.valueUnlessCancelled
         #expect(clock.cutShort == 2)
     }
 
