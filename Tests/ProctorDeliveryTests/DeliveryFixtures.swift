@@ -147,3 +147,34 @@ final class ScriptedSink: DeliverySink {
     var delivered: [UUID] { script.withLock { $0.delivered } }
     var attempts: [UUID] { script.withLock { $0.attempts } }
 }
+
+/// A sink whose deliveries block their thread until ``open()``, as a stuck network call or fsync
+/// does; each announces itself on ``entered``. A delivery still blocked after `seconds` gives up
+/// and is counted in ``timedOut``, so a test of "who is blocked" cannot hang.
+final class GatedSink: DeliverySink {
+    let name = "gated"
+    let updatesInPlace = true
+    let entered: AsyncStream<Void>
+    private let announce: AsyncStream<Void>.Continuation
+    private let gate = DispatchSemaphore(value: 0)
+    private let seconds: Double
+    private let timeouts = Mutex(0)
+
+    init(seconds: Double) {
+        self.seconds = seconds
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        entered = stream
+        announce = continuation
+    }
+
+    func deliver(_ shipment: Shipment) throws(DeliveryFailure) -> DeliveryReceipt {
+        announce.yield()
+        if gate.wait(timeout: .now() + seconds) == .timedOut { timeouts.withLock { $0 += 1 } }
+        return DeliveryReceipt(remoteID: "g-\(shipment.key.prefix(8))")
+    }
+
+    /// Lets that many deliveries, waiting now or later, through.
+    func open(_ deliveries: Int) { for _ in 0..<deliveries { gate.signal() } }
+
+    var timedOut: Int { timeouts.withLock { $0 } }
+}

@@ -176,6 +176,30 @@ import Testing
         #expect(clock.cutShort == 2)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func blockedDeliveriesLeaveTheCooperativePoolFree() async throws {
+        // More shippers stuck in a delivery than the pool has threads: were their blocking calls on
+        // the pool, nothing else could run until the sink gave up (20 s), and it would count that.
+        let shippers = ProcessInfo.processInfo.activeProcessorCount + 2
+        let directory = try TemporaryDirectory()
+        let sink = GatedSink(seconds: 20)
+        var drains: [Task<ShipReport, Never>] = []
+        for index in 0..<shippers {
+            let outbox = try Outbox(path: directory.path("outbox-\(index).sqlite"))
+            try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
+            let shipper = Shipper(outbox: outbox, sink: sink, clock: TestClock())
+            drains.append(Task { await shipper.drain() })
+        }
+        // This task, on the pool, sees every delivery blocked at once and opens the gate.
+        var entered = sink.entered.makeAsyncIterator()
+        for _ in 0..<shippers { await entered.next() }
+        sink.open(shippers)
+        var delivered = 0
+        for drain in drains { delivered += await drain.valueUnlessCancelled.delivered }
+        #expect(sink.timedOut == 0, "\(sink.timedOut) deliveries waited out the gate: the pool was blocked")
+        #expect(delivered == shippers)
+    }
+
     @Test func openEpisodesWaitUntilTheyClose() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
