@@ -5,8 +5,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// Delivery as a service: the shipper's async loop while the monitor runs (its blocking calls run on
-/// the shipper's own executor, so capture and analysis never wait for the network), then, once capture has stopped and the session is
-/// closed, one final pass with a deadline for the episodes closed just now.
+/// the shipper's own executor, so capture and analysis never wait for the network), then, once
+/// capture has stopped and the session is closed, one final pass with a deadline for the episodes
+/// closed just now.
 ///
 /// The final pass makes one attempt per session, so a service that is down cannot hold the exit;
 /// whatever it does not send stays pending for the next run or `proctor ship`. A second stop signal
@@ -58,7 +59,8 @@ final class DeliveryService: Service, CustomStringConvertible {
             return
         }
         // The same shipper: it remembers confirmations the outbox could not record yet.
-        guard let report = await Self.outcome(within: finalPassSeconds, racing: finalPass, { await shipper.drain(maxAttempts: 1) }) else {
+        guard let report = await Self.outcome(within: finalPassSeconds, racing: finalPass, { await shipper.drain(maxAttempts: 1) })
+        else {
             shipper.requestStop()
             let why = stop.isEscalated ? "cut short by a second stop signal" : "cut off after \(Int(finalPassSeconds)) s"
             logger.warning("final delivery pass \(why): pending episodes stay in the outbox", metadata: ["session": "\(sessionID)"])
