@@ -1,8 +1,8 @@
 import Dispatch
 import Synchronization
 
-/// A serial queue for blocking work (inference, SQLite commits and their fsyncs, the shipper's
-/// network calls), so it runs on a thread of its own and never occupies Swift's cooperative pool,
+/// A serial queue for blocking work (inference, SQLite commits and their fsyncs; the shipper has an
+/// executor of its own), so it runs on a thread of its own and never occupies Swift's cooperative pool,
 /// whose few threads must stay free for signals, timers and the service group.
 public final class BlockingWork: Sendable {
     private let queue: DispatchQueue
@@ -15,24 +15,6 @@ public final class BlockingWork: Sendable {
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try work() }) }
-        }
-    }
-
-    /// Runs `work` on the queue; returns its result, or nil when `seconds` pass first. The work is then
-    /// left to finish (or stay stuck in a system call) on its own: the caller's deadline holds either way.
-    public func run<T: Sendable>(within seconds: Double, _ work: @escaping @Sendable () -> T) async -> T? {
-        await run(within: seconds, racing: ResumeOnce<T?>(), work)
-    }
-
-    /// As ``run(within:_:)`` (no deadline when `seconds` is nil), and a third party may end the wait
-    /// early by resuming `once` with nil.
-    func run<T: Sendable>(within seconds: Double?, racing once: ResumeOnce<T?>, _ work: @escaping @Sendable () -> T) async -> T? {
-        await withCheckedContinuation { continuation in
-            once.arm(continuation)
-            queue.async { once.resume(returning: work()) }
-            if let seconds {
-                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, seconds)) { once.resume(returning: nil) }
-            }
         }
     }
 }

@@ -4,9 +4,10 @@ import ProctorDelivery
 import ServiceLifecycle
 import Synchronization
 
-/// Delivery as a service: the shipper's loop on a queue of its own while the monitor runs (capture
-/// and analysis never wait for the network), then, once capture has stopped and the session is
-/// closed, one final pass with a deadline for the episodes closed just now.
+/// Delivery as a service: the shipper's async loop while the monitor runs (its blocking calls run on
+/// the shipper's own executor, so capture and analysis never wait for the network), then, once
+/// capture has stopped and the session is closed, one final pass with a deadline for the episodes
+/// closed just now.
 ///
 /// The final pass makes one attempt per session, so a service that is down cannot hold the exit;
 /// whatever it does not send stays pending for the next run or `proctor ship`. A second stop signal
@@ -14,7 +15,6 @@ import Synchronization
 final class DeliveryService: Service, CustomStringConvertible {
     let description = "delivery"
     let shipper: Shipper
-    private let work = BlockingWork(label: "proctor-delivery")
     private let stop: StopRequest
     private let finalPassSeconds: Double
     private let sessionID: String
@@ -38,8 +38,8 @@ final class DeliveryService: Service, CustomStringConvertible {
         let loopEnded = self.loopEnded
         let deadline = finalPassSeconds
         let stopped = await withGracefulShutdownHandler {
-            await work.run(within: nil, racing: loopEnded) {
-                shipper.runUntilStopped()
+            await Self.outcome(within: nil, racing: loopEnded) {
+                await shipper.runUntilStopped()
                 return true
             }
         } onGracefulShutdown: { [self] in
@@ -59,7 +59,8 @@ final class DeliveryService: Service, CustomStringConvertible {
             return
         }
         // The same shipper: it remembers confirmations the outbox could not record yet.
-        guard let report = await work.run(within: finalPassSeconds, racing: finalPass, { shipper.drain(maxAttempts: 1) }) else {
+        guard let report = await Self.outcome(within: finalPassSeconds, racing: finalPass, { await shipper.drain(maxAttempts: 1) })
+        else {
             shipper.requestStop()
             let why = stop.isEscalated ? "cut short by a second stop signal" : "cut off after \(Int(finalPassSeconds)) s"
             logger.warning("final delivery pass \(why): pending episodes stay in the outbox", metadata: ["session": "\(sessionID)"])
@@ -82,5 +83,21 @@ final class DeliveryService: Service, CustomStringConvertible {
         guard shuttingDown.withLock({ $0 }) else { return }
         shipper.requestStop()
         loopEnded.resume(returning: nil)
+    }
+
+    /// Runs `work` in a task of its own and returns its result, or nil when `seconds` pass first (no
+    /// deadline when nil) or a third party resumes `once` with nil. Not a child task: an attempt stuck
+    /// in a blocking call would hold its parent, so it is left to end on its own (the next run finds
+    /// out its outcome) and the caller's deadline holds either way.
+    private static func outcome<T: Sendable>(
+        within seconds: Double?, racing once: ResumeOnce<T?>, _ work: @escaping @Sendable () async -> T
+    ) async -> T? {
+        await withCheckedContinuation { continuation in
+            once.arm(continuation)
+            Task { once.resume(returning: await work()) }
+            if let seconds {
+                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, seconds)) { once.resume(returning: nil) }
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ import ProctorOutbox
 import ProctorPostgres
 
 /// `proctor ship`: delivers what the outbox holds, once, and exits.
-struct Ship: ParsableCommand {
+struct Ship: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Deliver pending episodes from the outbox to the proctoring service, then exit.",
         discussion: """
@@ -50,7 +50,7 @@ struct Ship: ParsableCommand {
         if startExam != nil, delivery.apiURL == nil { throw ValidationError("--start-exam needs --api-url") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = global.makeLogger(label: "proctor.ship")
         let path = outboxOptions.path
         // Opening a missing path would create an empty outbox and report success: a typo must fail.
@@ -67,7 +67,7 @@ struct Ship: ParsableCommand {
         if let startExam, let api = sink as? APISink { try startExams(named: startExam, api: api, outbox: store) }
         let shipper = Shipper(
             outbox: store, sink: sink, policy: RetryPolicy(maxAttempts: maxAttempts), logger: logger)
-        let report = shipper.drain()
+        let report = await shipper.drain()
         var summary =
             "delivered \(report.delivered), already there \(report.alreadyPresent), rejected \(report.rejected), "
             + "still pending \(report.remaining) (\(sink.name))"

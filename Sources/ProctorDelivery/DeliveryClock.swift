@@ -1,52 +1,28 @@
 import Foundation
 
-/// Lets a sleeping shipper be woken early: new episodes arrived, or it is asked to stop.
-public final class Wakeup: @unchecked Sendable {
-    // NSCondition guards `signalled`; @unchecked because the lock does the synchronising.
-    private let condition = NSCondition()
-    private var signalled = false
-
-    public init() {}
-
-    /// Wakes the current or the next wait.
-    public func signal() {
-        condition.lock()
-        signalled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Waits until signalled or `seconds` pass; consumes the signal. True when signalled.
-    @discardableResult
-    public func wait(seconds: Double) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: max(0, seconds))
-        while !signalled {
-            if !condition.wait(until: deadline) { break }
-        }
-        let woke = signalled
-        signalled = false
-        return woke
-    }
-}
-
 /// Time as the shipper sees it; injected so backoff can be tested without real waiting.
 public protocol DeliveryClock: Sendable {
     func now() -> Date
-    /// Blocks for `seconds` or until `wakeup` is signalled, whichever is first.
-    func sleep(seconds: Double, wakeup: Wakeup)
+    /// Suspends for `seconds`, or less when the calling task is cancelled (that is how the shipper
+    /// is woken early, see ``InterruptibleSleep``). Never throws: an interrupted sleep just ends.
+    func sleep(seconds: Double) async
     /// A random number in 0...1 for backoff jitter.
     func random() -> Double
 }
 
 /// The wall clock, real sleeps and the system random generator.
 public struct SystemDeliveryClock: DeliveryClock {
+    /// Longer sleeps are cut to this (about 31 years): `Duration` traps on absurd values such as 1e30.
+    private static let longestSleep = 1e9
+
     public init() {}
 
     public func now() -> Date { Date() }
 
-    public func sleep(seconds: Double, wakeup: Wakeup) { wakeup.wait(seconds: seconds) }
+    public func sleep(seconds: Double) async {
+        guard seconds > 0 else { return }  // also NaN
+        try? await Task.sleep(for: .seconds(min(seconds, Self.longestSleep)))
+    }
 
     public func random() -> Double { Double.random(in: 0...1) }
 }

@@ -13,7 +13,7 @@ struct HTTPResponse: Sendable {
     func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// Blocking requests over URLSession, for the shipper's own thread.
+/// Blocking requests over URLSession, for the shipper's own executor (``BlockingWorkExecutor``).
 ///
 /// Connection-level failures (refused, reset, timed out, DNS) are transient; TLS trust failures and
 /// malformed URLs are the deployment's to fix, so they make the sink unusable.
@@ -126,6 +126,11 @@ private final class ChallengeRefuser: NSObject, URLSessionTaskDelegate, @uncheck
 }
 
 /// The completion handler's result, handed to the waiting thread.
+///
+/// The one blocking wait left in delivery, on purpose: sinks are synchronous (libpq blocks in any
+/// case) and the shipper calls them only on its own executor thread, so in the monitor this wait
+/// never holds a thread of the cooperative pool (one-shot commands such as `doctor` have nothing else
+/// to run); an async `send` would make every sink async for no gain.
 private final class Outcome: @unchecked Sendable {
     // NSCondition guards `value`.
     private let condition = NSCondition()

@@ -20,6 +20,10 @@ import Synchronization
 /// episode is marked `failed` with the reason and no longer blocks its session. Only closed episodes
 /// are sent by default: the service creates a record per call, so an open episode sent now would
 /// duplicate when it closes.
+///
+/// ``drain(maxAttempts:)`` and ``runUntilStopped()`` are async: their sleeps suspend (``wake()`` and
+/// ``requestStop()`` cut them short), while everything that blocks, the outbox's SQLite and the sink's
+/// network calls, runs on this shipper's own executor, never on the cooperative pool.
 public final class Shipper: Sendable {
     public let outbox: Outbox
     public let sink: any DeliverySink
@@ -38,7 +42,8 @@ public final class Shipper: Sendable {
     public let heldWait: Double
 
     private let logger: Logger
-    private let wakeup = Wakeup()
+    private let pause = InterruptibleSleep()
+    private let executor = BlockingWorkExecutor(label: "proctor-delivery")
     private let loop = Mutex(LoopState())
     /// Sink confirmations not yet recorded in the outbox, by episode: never sent again, only recorded.
     private let confirmed = Mutex<[UUID: (revision: Int, receipt: DeliveryReceipt)]>([:])
@@ -83,8 +88,13 @@ public final class Shipper: Sendable {
 
     /// Delivers until nothing deliverable is left, every session still pending has used up
     /// ``RetryPolicy/maxAttempts``, or the sink turns out unusable. For `proctor ship`, and for the
-    /// monitor's last pass after ``stop()`` (`maxAttempts` overrides the policy's).
-    public func drain(maxAttempts: Int? = nil) -> ShipReport {
+    /// monitor's last pass after ``requestStop()`` (`maxAttempts` overrides the policy's). A stop
+    /// request or the task's cancellation ends it after the attempt in flight (halt ``ShipHalt/stopped``).
+    public func drain(maxAttempts: Int? = nil) async -> ShipReport {
+        await withTaskExecutorPreference(executor) { await drainOnExecutor(maxAttempts: maxAttempts) }
+    }
+
+    private func drainOnExecutor(maxAttempts: Int?) async -> ShipReport {
         loop.withLock { state in if !state.running { state.stopping = false } }
         let limit = maxAttempts ?? policy.maxAttempts
         var report = ShipReport()
@@ -103,32 +113,32 @@ public final class Shipper: Sendable {
                     let since = heldSince ?? now
                     heldSince = since
                     guard now.timeIntervalSince(since) < heldWait else {
-                        if retryAt == nil { return finish(report) }
-                        clock.sleep(seconds: retryAt.map { $0.timeIntervalSince(now) } ?? 0, wakeup: wakeup)
+                        if retryAt == nil { return await finish(report) }
+                        await sleep(seconds: retryAt.map { $0.timeIntervalSince(now) } ?? 0)
                         continue
                     }
-                    clock.sleep(seconds: min(0.5, retryAt.map { $0.timeIntervalSince(now) } ?? 0.5), wakeup: wakeup)
+                    await sleep(seconds: min(0.5, retryAt.map { $0.timeIntervalSince(now) } ?? 0.5))
                     continue
                 }
-                guard let retryAt else { return finish(report) }
-                clock.sleep(seconds: retryAt.timeIntervalSince(now), wakeup: wakeup)
+                guard let retryAt else { return await finish(report) }
+                await sleep(seconds: retryAt.timeIntervalSince(now))
             case .halted(let halt):
                 haltFailures += 1
                 // A sink that cannot work stops a one-shot run at once; the outbox may just be busy.
                 guard case .outbox = halt, haltFailures < (limit ?? 5) else {
                     report.halt = halt
-                    return finish(report)
+                    return await finish(report)
                 }
-                clock.sleep(seconds: policy.delay(afterFailures: haltFailures, unit: clock.random()), wakeup: wakeup)
+                await sleep(seconds: policy.delay(afterFailures: haltFailures, unit: clock.random()))
             }
         }
         report.halt = report.halt ?? .stopped
-        return finish(report)
+        return await finish(report)
     }
 
     /// Records confirmations the outbox refused earlier (busy, full), retrying for up to ``heldWait``
     /// seconds; what is still unrecorded then is logged, and a later run may send it again.
-    private func settleConfirmations() {
+    private func settleConfirmations() async {
         let deadline = clock.now().addingTimeInterval(max(heldWait, 1))
         while true {
             let pending = confirmed.withLock { $0 }
@@ -143,28 +153,28 @@ public final class Shipper: Sendable {
                 }
             }
             if confirmed.withLock({ $0.isEmpty }) { return }
-            guard clock.now() < deadline else {
+            // A cancelled task's sleeps return at once: give up rather than spin until the deadline.
+            guard clock.now() < deadline, !Task.isCancelled else {
                 logger.error(
                     "the outbox could not record \(confirmed.withLock { $0.count }) confirmed deliveries; a later run may send them again")
                 return
             }
-            clock.sleep(seconds: 0.5, wakeup: wakeup)
+            await sleep(seconds: 0.5)
         }
     }
 
     // MARK: Background
 
-    /// Delivers until ``requestStop()``, sleeping between passes; blocks the calling thread, so the
-    /// caller runs it on a thread of its own (capture and analysis never wait for the network).
+    /// Delivers until ``requestStop()`` (or the task's cancellation), sleeping between passes.
     /// Returns at once when another call is already running.
-    public func runUntilStopped() {
+    public func runUntilStopped() async {
         let started = loop.withLock { state -> Bool in
             guard !state.running else { return false }
             state.running = true
             return true
         }
         guard started else { return }
-        runLoop()
+        await withTaskExecutorPreference(executor) { await runLoop() }
         loop.withLock { state in
             state.running = false
             state.stopping = false
@@ -172,18 +182,21 @@ public final class Shipper: Sendable {
     }
 
     /// Tells the loop that new episodes were written, so it does not wait out its poll interval.
-    public func wake() { wakeup.signal() }
+    public func wake() { pause.interrupt() }
 
     /// Asks the loop (or a drain) to end after the attempt in flight; returns at once. The outbox
     /// keeps what is pending.
     public func requestStop() {
         loop.withLock { state in state.stopping = true }
-        wakeup.signal()
+        pause.interrupt()
     }
 
-    private var isStopping: Bool { loop.withLock { $0.stopping } }
+    private var isStopping: Bool { Task.isCancelled || loop.withLock { $0.stopping } }
 
-    private func runLoop() {
+    /// Sleeps on the clock until ``wake()``, ``requestStop()`` or the task's cancellation.
+    private func sleep(seconds: Double) async { await pause.sleep(seconds: seconds, on: clock) }
+
+    private func runLoop() async {
         var report = ShipReport()
         var backoff = SessionBackoff()
         var haltFailures = 0
@@ -196,13 +209,13 @@ public final class Shipper: Sendable {
                 lastHalt = nil
             case .idle(let retryAt, _):
                 let wait = retryAt.map { min(pollInterval, $0.timeIntervalSince(clock.now())) } ?? pollInterval
-                clock.sleep(seconds: wait, wakeup: wakeup)
+                await sleep(seconds: wait)
             case .halted(let reason):
                 haltFailures += 1
                 // Repeating the same error every minute for hours helps nobody: log changes only.
                 if reason != lastHalt { logger.error("delivery paused: \(reason)") }
                 lastHalt = reason
-                clock.sleep(seconds: policy.delay(afterFailures: haltFailures, unit: clock.random()), wakeup: wakeup)
+                await sleep(seconds: policy.delay(afterFailures: haltFailures, unit: clock.random()))
             }
         }
     }
@@ -361,9 +374,9 @@ public final class Shipper: Sendable {
         }
     }
 
-    private func finish(_ report: ShipReport) -> ShipReport {
+    private func finish(_ report: ShipReport) async -> ShipReport {
         var report = report
-        settleConfirmations()
+        await settleConfirmations()
         do {
             report.remaining = try outbox.pendingEpisodes(limit: Int(Int32.max), closedOnly: closedOnly).count
             report.heldElsewhere = try outbox.episodesHeldElsewhere(owner: owner, now: clock.now())

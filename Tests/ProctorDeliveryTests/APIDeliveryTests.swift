@@ -76,7 +76,7 @@ import Testing
     }
 
     /// The service answers 400 when its database refuses the row (here: an event type it rejects).
-    @Test func anEventTheServiceRefusesIsRecordedAsFailedAndTheNextDelivered() throws {
+    @Test func anEventTheServiceRefusesIsRecordedAsFailedAndTheNextDelivered() async throws {
         let service = try FakeProctoringService()
         service.reject(eventType: "unknown_kind")
         let directory = try TemporaryDirectory()
@@ -86,7 +86,7 @@ import Testing
         let good = DeliveryFixture.record(start: 2)
         try outbox.upsertEpisode(sessionID: "s", episode: bad)
         try outbox.upsertEpisode(sessionID: "s", episode: good)
-        let report = Shipper(outbox: outbox, sink: sink(service), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(service), clock: TestClock()).drain()
         #expect(report.isComplete)
         #expect(report.rejected == 1)
         let failed = try #require(try outbox.episode(id: bad.id))
@@ -97,14 +97,14 @@ import Testing
 
     /// A 405 (a wrong method: a proxy or a moved route) is permanent, the episode is marked failed; a
     /// 500 (nothing committed) is transient, the episode is retried and arrives.
-    @Test func aWrongMethodIsRecordedAsFailedAndAServerSideErrorIsRetried() throws {
+    @Test func aWrongMethodIsRecordedAsFailedAndAServerSideErrorIsRetried() async throws {
         let service = try FakeProctoringService()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 2)
         service.inject([.status(405), .status(500)])
         let clock = TestClock()
-        let report = Shipper(outbox: outbox, sink: sink(service), clock: clock).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(service), clock: clock).drain()
         #expect(report.isComplete, "\(report)")
         #expect(report.rejected == 1 && report.transientFailures == 1 && report.delivered == 1, "\(report)")
         let wrongMethod = try #require(try outbox.episode(id: ids[0]))
@@ -115,7 +115,7 @@ import Testing
         #expect(clock.sleeps.count == 1)  // one backoff after the 500
     }
 
-    @Test func anAPIOutageIsRiddenOutAndEveryEpisodeArrives() throws {
+    @Test func anAPIOutageIsRiddenOutAndEveryEpisodeArrives() async throws {
         let service = try FakeProctoringService()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
@@ -123,33 +123,33 @@ import Testing
         service.goDown()
         // The service comes back after the shipper has backed off four times.
         let clock = TestClock { sleeps in if sleeps == 4 { try? service.comeBack() } }
-        let report = Shipper(outbox: outbox, sink: sink(service), clock: clock).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(service), clock: clock).drain()
         #expect(report.isComplete, "\(report)")
         #expect(report.transientFailures >= 4)
         try expectAtLeastOnce(ids, service: service, outbox: outbox)
     }
 
-    @Test func fiveHundredsForNAttemptsBackOffThenDeliver() throws {
+    @Test func fiveHundredsForNAttemptsBackOffThenDeliver() async throws {
         let service = try FakeProctoringService()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 4)
         service.inject(Array(repeating: .status(500), count: 6))
         let clock = TestClock()
-        let report = Shipper(outbox: outbox, sink: sink(service), clock: clock).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(service), clock: clock).drain()
         #expect(report.isComplete)
         #expect(clock.sleeps == [0.5, 1, 2, 4, 8, 16])
         try expectAtLeastOnce(ids, service: service, outbox: outbox)
         #expect(service.events.count == ids.count)
     }
 
-    @Test func lostResponsesAreRetriedAndTheirDuplicatesCounted() throws {
+    @Test func lostResponsesAreRetriedAndTheirDuplicatesCounted() async throws {
         let service = try FakeProctoringService()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 4, evidence: nil)
         service.inject([.dropBeforeCommit, .dropAfterCommit, .slowAfterCommit(seconds: 4)])
-        let report = Shipper(outbox: outbox, sink: sink(service, timeout: 1.5), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(service, timeout: 1.5), clock: TestClock()).drain()
         #expect(report.isComplete)
         let duplicates = try expectAtLeastOnce(ids, service: service, outbox: outbox)
         // The drop after commit committed an event the client never heard of. The slow reply came on

@@ -12,28 +12,28 @@ import ProctorPostgres
 struct DeliveryBenchmark {
     private let count = Int(ProcessInfo.processInfo.environment["PROCTOR_BENCH_EPISODES"] ?? "") ?? 300
 
-    @Test func postgres() throws {
+    @Test func postgres() async throws {
         let database = try TestDatabase()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try DeliveryFixture.fill(outbox, sessions: 3, perSession: count / 3)
         let sink = PostgresSink(configuration: PostgresConfiguration(url: database.url, mediaRoot: directory.url.path))
-        try report("postgres", outbox: outbox, sink: sink)
+        try await report("postgres", outbox: outbox, sink: sink)
     }
 
-    @Test func api() throws {
+    @Test func api() async throws {
         let service = try FakeProctoringService()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try DeliveryFixture.fill(outbox, sessions: 3, perSession: count / 3)
         let sink = APISink(configuration: APIConfiguration(baseURL: service.baseURL))
-        try report("api", outbox: outbox, sink: sink)
+        try await report("api", outbox: outbox, sink: sink)
         #expect(service.events.count == count / 3 * 3)
     }
 
-    private func report(_ name: String, outbox: Outbox, sink: any DeliverySink) throws {
+    private func report(_ name: String, outbox: Outbox, sink: any DeliverySink) async throws {
         let started = Date()
-        let result = Shipper(outbox: outbox, sink: sink).drain()
+        let result = await Shipper(outbox: outbox, sink: sink).drain()
         let seconds = Date().timeIntervalSince(started)
         #expect(result.isComplete)
         let rate = Double(result.delivered) / seconds

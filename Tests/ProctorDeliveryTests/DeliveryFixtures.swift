@@ -16,7 +16,7 @@ final class TestClock: DeliveryClock {
 
     func now() -> Date { state.withLock { $0.now } }
 
-    func sleep(seconds: Double, wakeup: Wakeup) {
+    func sleep(seconds: Double) async {
         let count = state.withLock { state -> Int in
             state.sleeps.append(seconds)
             state.now = state.now.addingTimeInterval(max(0, seconds))
@@ -29,6 +29,50 @@ final class TestClock: DeliveryClock {
     func random() -> Double { 1 }
 
     var sleeps: [Double] { state.withLock { $0.sleeps } }
+}
+
+/// Virtual time that stands still: a sleep suspends until its task is cancelled (the shipper's
+/// wake-up or stop), never by itself, so a test sees whether the shipper was woken early.
+final class FrozenClock: DeliveryClock {
+    private let instant = Date(timeIntervalSince1970: 1_900_000_000)
+    private let state = Mutex((requested: [Double](), cutShort: 0))
+    private let started: AsyncStream<Double>.Continuation
+    /// Each sleep's requested seconds, as it begins; one test task reads it.
+    let sleepsStarted: AsyncStream<Double>
+
+    init() {
+        let (stream, continuation) = AsyncStream.makeStream(of: Double.self)
+        sleepsStarted = stream
+        started = continuation
+    }
+
+    func now() -> Date { instant }
+
+    func sleep(seconds: Double) async {
+        state.withLock { $0.requested.append(seconds) }
+        let (forever, end) = AsyncStream.makeStream(of: Never.self)
+        started.yield(seconds)
+        await withTaskCancellationHandler {
+            for await _ in forever {}
+        } onCancel: {
+            end.finish()
+        }
+        state.withLock { $0.cutShort += 1 }
+    }
+
+    func random() -> Double { 1 }
+
+    /// Sleeps that ended early, every one of them, since virtual time never moves.
+    var cutShort: Int { state.withLock { $0.cutShort } }
+    var requested: [Double] { state.withLock { $0.requested } }
+}
+
+extension Task where Failure == Never {
+    /// The task's value; a test cancelled first (past its time limit) cancels the task too, so a
+    /// shipper that was never woken fails the test instead of hanging the run.
+    var valueUnlessCancelled: Success {
+        get async { await withTaskCancellationHandler { await value } onCancel: { cancel() } }
+    }
 }
 
 /// Builds outboxes full of closed episodes with real JPEG evidence.
@@ -102,4 +146,35 @@ final class ScriptedSink: DeliverySink {
 
     var delivered: [UUID] { script.withLock { $0.delivered } }
     var attempts: [UUID] { script.withLock { $0.attempts } }
+}
+
+/// A sink whose deliveries block their thread until ``open()``, as a stuck network call or fsync
+/// does; each announces itself on ``entered``. A delivery still blocked after `seconds` gives up
+/// and is counted in ``timedOut``, so a test of "who is blocked" cannot hang.
+final class GatedSink: DeliverySink {
+    let name = "gated"
+    let updatesInPlace = true
+    let entered: AsyncStream<Void>
+    private let announce: AsyncStream<Void>.Continuation
+    private let gate = DispatchSemaphore(value: 0)
+    private let seconds: Double
+    private let timeouts = Mutex(0)
+
+    init(seconds: Double) {
+        self.seconds = seconds
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        entered = stream
+        announce = continuation
+    }
+
+    func deliver(_ shipment: Shipment) throws(DeliveryFailure) -> DeliveryReceipt {
+        announce.yield()
+        if gate.wait(timeout: .now() + seconds) == .timedOut { timeouts.withLock { $0 += 1 } }
+        return DeliveryReceipt(remoteID: "g-\(shipment.key.prefix(8))")
+    }
+
+    /// Lets that many deliveries, waiting now or later, through.
+    func open(_ deliveries: Int) { for _ in 0..<deliveries { gate.signal() } }
+
+    var timedOut: Int { timeouts.withLock { $0 } }
 }

@@ -16,7 +16,8 @@ import Testing
 
     // MARK: 6. Concurrent shippers
 
-    @Test func twoShippersOnOneOutboxSendEveryEpisodeOnce() throws {
+    @Test(.timeLimit(.minutes(2)))
+    func twoShippersOnOneOutboxSendEveryEpisodeOnce() async throws {
         let service = try FakeProctoringService()
         // A little latency per call, so the two shippers really overlap.
         service.answerAfter(seconds: 0.02)
@@ -25,21 +26,17 @@ import Testing
         let setup = try Outbox(path: path)
         let ids = try DeliveryFixture.fill(setup, sessions: 4, perSession: 6, evidence: nil)
         setup.close()
-        // Two connections to one file, as two processes have (the monitor's thread and `proctor ship`).
-        let reports = Mutex<[ShipReport]>([])
-        let threads = (0..<2).map { _ in
-            Thread {
-                guard let outbox = try? Outbox(path: path) else { return }
-                let report = Shipper(outbox: outbox, sink: sink(service.baseURL), heldWait: 30).drain()
-                reports.withLock { $0.append(report) }
-                outbox.close()
-            }
+        // Two connections to one file, as two processes have (the monitor's shipper and `proctor ship`),
+        // each shipper on its own executor. The real clock: each waits for the other's claims in real
+        // time (virtual sleeps would use up the 30 s wait for held episodes while the other still sends).
+        @Sendable func ship() async throws -> ShipReport {
+            let outbox = try Outbox(path: path)
+            defer { outbox.close() }
+            return await Shipper(outbox: outbox, sink: sink(service.baseURL), heldWait: 30).drain()
         }
-        threads.forEach { $0.start() }
-        let deadline = Date().addingTimeInterval(60)
-        while reports.withLock({ $0.count }) < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        let done = reports.withLock { $0 }
-        try #require(done.count == 2)
+        async let first = ship()
+        async let second = ship()
+        let done = try await [first, second]
         #expect(service.violationCalls == ids.count, "each episode POSTed once, got \(service.violationCalls) for \(ids.count)")
         #expect(Set(service.events.compactMap(\.idempotencyKey)) == Set(ids.map { $0.uuidString.lowercased() }))
         #expect(done.map(\.delivered).reduce(0, +) == ids.count)
@@ -67,7 +64,7 @@ import Testing
 
     // MARK: 7. A confirmation the outbox could not record is never re-sent
 
-    @Test func aFailedCommitAfterASuccessfulPOSTDoesNotSendAgain() throws {
+    @Test func aFailedCommitAfterASuccessfulPOSTDoesNotSendAgain() async throws {
         let service = try FakeProctoringService()
         let directory = try TemporaryDirectory()
         let path = directory.path("outbox.sqlite")
@@ -76,7 +73,7 @@ import Testing
         // After the service committed, another process takes the outbox's write lock for longer than
         // the busy timeout: recording "delivered" fails, as it would on a full disk.
         let locker = LockAfterFirstDelivery(inner: sink(service.baseURL), path: path, seconds: 7)
-        let report = Shipper(outbox: outbox, sink: locker, clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: locker, clock: TestClock()).drain()
         locker.waitForLockHolder()
         #expect(service.violationCalls == 1, "POSTed \(service.violationCalls) times")
         #expect(service.events.count == 1)
@@ -84,7 +81,7 @@ import Testing
         #expect(try outbox.episodes().allSatisfy { $0.delivery.state == .delivered && $0.delivery.remoteID == "1" })
     }
 
-    @Test func anEpisodeWhoseOutboxMarkSentFailsIsNotSent() throws {
+    @Test func anEpisodeWhoseOutboxMarkSentFailsIsNotSent() async throws {
         let service = try FakeProctoringService()
         let directory = try TemporaryDirectory()
         let path = directory.path("outbox.sqlite")
@@ -93,7 +90,7 @@ import Testing
         let holder = try WriteLockHolder(path: path, seconds: 6)
         defer { holder.wait() }
         // One attempt: the claim itself cannot be written while the lock is held, so nothing is sent.
-        let report = Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain(maxAttempts: 1)
+        let report = await Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain(maxAttempts: 1)
         #expect(service.violationCalls == 0)
         #expect(report.stoppedBy?.contains("outbox") == true)
         // The outbox's trouble, typed as such: `proctor ship` exits 74 for it, not 78 (configuration).
@@ -104,7 +101,7 @@ import Testing
     // MARK: 9. Redirects and what counts as delivered
 
     @Test(arguments: [301, 302, 307, 308])
-    func aRedirectIsAMisconfigurationAndCredentialsNeverTravel(status: Int) throws {
+    func aRedirectIsAMisconfigurationAndCredentialsNeverTravel(status: Int) async throws {
         let elsewhere = Mutex<[TestHTTPRequest]>([])
         let other = try TestHTTPServer { request in
             elsewhere.withLock { $0.append(request) }
@@ -116,7 +113,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
-        let report = Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain()
         #expect(elsewhere.withLock { $0.isEmpty }, "the redirect was followed")
         let reason = try #require(report.stoppedBy)
         #expect(reason.contains("HTTP \(status) redirect to \(location)"), "\(reason)")
@@ -125,20 +122,20 @@ import Testing
         #expect(try outbox.episodes().allSatisfy { $0.delivery.state == .pending })
     }
 
-    @Test func a200ThatIsNotTheServicesConfirmationIsNotDelivered() throws {
+    @Test func a200ThatIsNotTheServicesConfirmationIsNotDelivered() async throws {
         let service = try FakeProctoringService()
         service.inject([.foreignOK(body: "<html><body>Welcome to the hotel network. Please log in.</body></html>")])
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
-        let report = Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain()
         let reason = try #require(report.stoppedBy)
         #expect(reason.contains("<html><body>Welcome to the hotel network"), "\(reason)")
         let episode = try #require(try outbox.episodes().first)
         #expect(episode.delivery.state == .pending)
         #expect(episode.delivery.lastError?.contains("without the service's confirmation") == true)
         // The next run, against the real service, delivers it.
-        let again = Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain()
+        let again = await Shipper(outbox: outbox, sink: sink(service.baseURL), clock: TestClock()).drain()
         #expect(again.delivered == 1)
         #expect(service.events.count == 1)
     }
@@ -152,14 +149,14 @@ import Testing
         "host=127.0.0.1 dbname=service password='S3cretPW",
         "host=127.0.0.1 dbname=service password=S3cretPW port=abc",
     ])
-    func aMalformedDatabaseURLIsAConfigurationErrorThatNamesNoSecret(url: String) throws {
+    func aMalformedDatabaseURLIsAConfigurationErrorThatNamesNoSecret(url: String) async throws {
         let directory = try TemporaryDirectory()
         let media = directory.path("media")
         try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
         let sink = PostgresSink(configuration: PostgresConfiguration(url: url, mediaRoot: media))
-        let report = Shipper(outbox: outbox, sink: sink, policy: RetryPolicy(maxAttempts: 2), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, policy: RetryPolicy(maxAttempts: 2), clock: TestClock()).drain()
         // Unusable (ship exits 78), not transient: retrying a malformed URL cannot help.
         let reason = try #require(report.stoppedBy, "not a configuration error: \(report)")
         #expect(reason.contains("malformed") || reason.contains("invalid"), "\(reason)")
@@ -189,14 +186,14 @@ import Testing
 
     // MARK: 8. Retry-After and longer timeouts on retries
 
-    @Test func retryAfterOn429And503IsHonoured() throws {
+    @Test func retryAfterOn429And503IsHonoured() async throws {
         let service = try FakeProctoringService()
         service.inject([.retryAfter(status: 429, value: "7"), .retryAfter(status: 503, value: "11")])
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
         let clock = TestClock()
-        let report = Shipper(
+        let report = await Shipper(
             outbox: outbox, sink: sink(service.baseURL), policy: RetryPolicy(baseDelay: 0.5, jitter: 0), clock: clock
         ).drain()
         #expect(report.delivered == 1)
@@ -204,7 +201,7 @@ import Testing
         #expect(clock.sleeps.filter { $0 > 0 }.map { $0.rounded() } == [7, 11], "\(clock.sleeps)")
     }
 
-    @Test func retriesWaitLongerForTheReplySoASlowServiceRecordsABoundedNumberOfEvents() throws {
+    @Test func retriesWaitLongerForTheReplySoASlowServiceRecordsABoundedNumberOfEvents() async throws {
         let service = try FakeProctoringService()
         // The service commits at once and answers after 2.5 s; the timeout is 1 s.
         service.answerAfter(seconds: 2.5)
@@ -213,7 +210,7 @@ import Testing
         try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
         let api = sink(service.baseURL, timeout: 1)
         #expect([0, 1, 2, 3, 9].map { api.timeout(previousAttempts: $0) } == [1, 2, 4, 8, 8])
-        let report = Shipper(outbox: outbox, sink: api, clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: api, clock: TestClock()).drain()
         #expect(report.delivered == 1)
         // Attempts wait 1 s and 2 s (both time out, both committed), then 4 s: delivered. Without
         // longer retries every attempt would time out and the run would end with 6 events, undelivered.

@@ -17,14 +17,14 @@ import Glibc
         PostgresSink(configuration: PostgresConfiguration(url: database.url, mediaRoot: mediaRoot))
     }
 
-    @Test func episodesLandExactlyOnceWithTheirEvidenceFiles() throws {
+    @Test func episodesLandExactlyOnceWithTheirEvidenceFiles() async throws {
         let database = try TestDatabase()
         let directory = try TemporaryDirectory()
         let media = directory.path("media")
         try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, sessions: 2, perSession: 3)
-        let report = Shipper(outbox: outbox, sink: sink(database, mediaRoot: media), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(database, mediaRoot: media), clock: TestClock()).drain()
         #expect(report.isComplete)
         #expect(report.delivered == 6)
 
@@ -81,12 +81,12 @@ import Glibc
         #expect(try database.count("SELECT count(*) FROM proctoring_student") == 1)
     }
 
-    @Test func anEpisodeWithoutAFrameGetsAPlaceholderImage() throws {
+    @Test func anEpisodeWithoutAFrameGetsAPlaceholderImage() async throws {
         let database = try TestDatabase()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
-        let report = Shipper(outbox: outbox, sink: sink(database, mediaRoot: directory.url.path), clock: TestClock())
+        let report = await Shipper(outbox: outbox, sink: sink(database, mediaRoot: directory.url.path), clock: TestClock())
             .drain()
         #expect(report.delivered == 1)
         let file = directory.path(PostgresSink.imagePath(for: ids[0]))
@@ -94,7 +94,7 @@ import Glibc
         #expect(bytes.prefix(2) == Data([0xFF, 0xD8]))
     }
 
-    @Test func anUnwritableMediaRootStopsDeliveryWithAClearErrorAndMarksNothing() throws {
+    @Test func anUnwritableMediaRootStopsDeliveryWithAClearErrorAndMarksNothing() async throws {
         let database = try TestDatabase()
         let directory = try TemporaryDirectory()
         // Tests run as root, which ignores permission bits: a file where the image directory must go
@@ -104,7 +104,7 @@ import Glibc
         try Data().write(to: URL(fileURLWithPath: media + "/cheating_images"))
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try DeliveryFixture.fill(outbox, perSession: 3)
-        let report = Shipper(outbox: outbox, sink: sink(database, mediaRoot: media), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink(database, mediaRoot: media), clock: TestClock()).drain()
         let reason = try #require(report.stoppedBy)
         #expect(reason.hasPrefix("media root \(media): cannot write cheating_images/violation_"))
         #expect(reason.hasSuffix("Not a directory"))
@@ -112,13 +112,13 @@ import Glibc
         #expect(try outbox.pendingEpisodes(limit: 10).count == 3)
         #expect(try database.count("SELECT count(*) FROM proctoring_cheatingevent") == 0)
 
-        let missing = Shipper(
+        let missing = await Shipper(
             outbox: outbox, sink: sink(database, mediaRoot: directory.path("nowhere")), clock: TestClock()
         ).drain()
         #expect(missing.stoppedBy == "media root \(directory.path("nowhere")) does not exist")
     }
 
-    @Test func aPostgresRestartMidDeliveryLosesAndDoublesNothing() throws {
+    @Test func aPostgresRestartMidDeliveryLosesAndDoublesNothing() async throws {
         let database = try TestDatabase()
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
@@ -127,7 +127,7 @@ import Glibc
         let shipper = Shipper(
             outbox: outbox, sink: restarter,
             policy: RetryPolicy(baseDelay: 0.05, maxDelay: 0.5, maxAttempts: 200))
-        let report = shipper.drain()
+        let report = await shipper.drain()
         restarter.waitForRestart()
         #expect(restarter.restartError == nil, "\(restarter.restartError ?? "")")
         #expect(report.isComplete, "\(report)")

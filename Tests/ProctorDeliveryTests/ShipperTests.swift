@@ -2,7 +2,6 @@ import Foundation
 import ProctorDelivery
 import ProctorOutbox
 import ProctorTestSupport
-import Synchronization
 import Testing
 
 /// The shipper's ordering, retry and bookkeeping rules, against a scripted sink.
@@ -19,12 +18,12 @@ import Testing
         #expect(policy.delay(afterFailures: 4, unit: 0.5) == 3)
     }
 
-    @Test func deliversEverythingInOrderAndMarksTheOutbox() throws {
+    @Test func deliversEverythingInOrderAndMarksTheOutbox() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, sessions: 2, perSession: 3)
         let sink = ScriptedSink()
-        let report = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
         #expect(report.isComplete)
         #expect(report.delivered == 6)
         #expect(sink.delivered == ids)
@@ -36,14 +35,14 @@ import Testing
         }
     }
 
-    @Test func aTransientFailureHoldsBackItsSessionOnly() throws {
+    @Test func aTransientFailureHoldsBackItsSessionOnly() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, sessions: 2, perSession: 2)
         // Session 0's first episode fails twice; session 0's second must still go after it.
         let sink = ScriptedSink(failures: [ids[0]: [.transient("HTTP 500"), .transient("HTTP 500")]])
         let clock = TestClock()
-        let report = Shipper(outbox: outbox, sink: sink, clock: clock).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, clock: clock).drain()
         #expect(report.isComplete)
         #expect(report.transientFailures == 2)
         let order = sink.delivered
@@ -56,12 +55,12 @@ import Testing
         #expect(stored.delivery.attempts == 3)
     }
 
-    @Test func aPermanentFailureIsRecordedAndDoesNotBlock() throws {
+    @Test func aPermanentFailureIsRecordedAndDoesNotBlock() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 2)
         let sink = ScriptedSink(failures: [ids[0]: [.permanent("HTTP 400: Missing required fields")]])
-        let report = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
         #expect(report.isComplete)
         #expect(report.rejected == 1)
         let failed = try #require(try outbox.episode(id: ids[0]))
@@ -70,12 +69,12 @@ import Testing
         #expect(try outbox.episode(id: ids[1])?.delivery.state == .delivered)
     }
 
-    @Test func aOneShotDrainGivesUpAfterMaxAttemptsAndKeepsEpisodesPending() throws {
+    @Test func aOneShotDrainGivesUpAfterMaxAttemptsAndKeepsEpisodesPending() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 2)
         let sink = ScriptedSink(failures: [ids[0]: Array(repeating: .transient("connection refused"), count: 50)])
-        let report = Shipper(outbox: outbox, sink: sink, policy: RetryPolicy(maxAttempts: 4), clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, policy: RetryPolicy(maxAttempts: 4), clock: TestClock()).drain()
         #expect(!report.isComplete)
         #expect(report.remaining == 2)
         #expect(sink.attempts == Array(repeating: ids[0], count: 4))
@@ -84,59 +83,124 @@ import Testing
         #expect(stored.delivery.lastError == "connection refused")
     }
 
-    @Test func anUnusableSinkStopsTheRunAndMarksNothingDelivered() throws {
+    @Test func anUnusableSinkStopsTheRunAndMarksNothingDelivered() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 3)
         let sink = ScriptedSink(failures: [ids[0]: [.unusable("media root /m: Permission denied")]])
-        let report = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
         #expect(report.halt == .sinkUnusable("media root /m: Permission denied"))
         #expect(report.stoppedBy == "media root /m: Permission denied")
         #expect(sink.delivered.isEmpty)
         #expect(try outbox.pendingEpisodes(limit: 10).count == 3)
     }
 
-    @Test func aRevisionOfADeliveredEpisodeIsNotResentWhereTheSinkCannotUpdate() throws {
+    @Test func aRevisionOfADeliveredEpisodeIsNotResentWhereTheSinkCannotUpdate() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let ids = try DeliveryFixture.fill(outbox, perSession: 1)
         let sink = ScriptedSink(updatesInPlace: false)
-        _ = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        _ = await Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
         var record = try #require(try outbox.episode(id: ids[0])).record
         record.labels.insert("book")
         let sessionID = try #require(try outbox.episode(id: ids[0])).sessionID
         try outbox.upsertEpisode(sessionID: sessionID, episode: record)
-        let report = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
         #expect(report.alreadyPresent == 1)
         #expect(sink.delivered == ids)
         #expect(try outbox.episode(id: ids[0])?.delivery.state == .delivered)
     }
 
-    @Test func theBackgroundLoopDeliversWhatArrivesAndStops() throws {
+    @Test(.timeLimit(.minutes(1)))
+    func theBackgroundLoopIsWokenByNewEpisodesAndByAStop() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         let sink = ScriptedSink()
-        let shipper = Shipper(outbox: outbox, sink: sink, pollInterval: 30)
-        let ended = Mutex(false)
-        let loop = Thread {
-            shipper.runUntilStopped()
-            ended.withLock { $0 = true }
-        }
-        loop.start()
+        // Virtual time stands still: the loop gets past a sleep only when something cuts it short.
+        let clock = FrozenClock()
+        var sleeps = clock.sleepsStarted.makeAsyncIterator()
+        let shipper = Shipper(outbox: outbox, sink: sink, clock: clock, pollInterval: 30)
+        let loop = Task { await shipper.runUntilStopped() }
+        // Nothing pending: the loop sleeps its poll interval.
+        #expect(await sleeps.next() == 30)
         let ids = try DeliveryFixture.fill(outbox, perSession: 3)
         shipper.wake()
-        let deadline = Date().addingTimeInterval(5)
-        while sink.delivered.count < 3, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        shipper.requestStop()
-        // The loop sleeps up to its 30 s poll interval unless the stop request wakes it.
-        let stopDeadline = Date().addingTimeInterval(5)
-        while !ended.withLock({ $0 }), Date() < stopDeadline { Thread.sleep(forTimeInterval: 0.01) }
-        #expect(ended.withLock { $0 }, "the loop did not end after requestStop()")
+        // The next sleep begins once the pass the wake-up started is over.
+        #expect(await sleeps.next() == 30)
+        #expect(clock.cutShort == 1, "the wake-up did not end the sleep")
         #expect(sink.delivered == ids)
+        shipper.requestStop()
+        await loop.valueUnlessCancelled
+        #expect(clock.cutShort == 2, "the stop did not end the sleep")
+        #expect(clock.requested == [30, 30])
         #expect(try outbox.pendingEpisodes(limit: 10).isEmpty)
     }
 
-    @Test func openEpisodesWaitUntilTheyClose() throws {
+    @Test(.timeLimit(.minutes(1)))
+    func aDrainWaitingToRetryEndsAtOnceWhenStopped() async throws {
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        let ids = try DeliveryFixture.fill(outbox, perSession: 2)
+        let sink = ScriptedSink(failures: [ids[0]: [.transient("HTTP 503")]])
+        let clock = FrozenClock()
+        var sleeps = clock.sleepsStarted.makeAsyncIterator()
+        let shipper = Shipper(outbox: outbox, sink: sink, clock: clock)
+        let drain = Task { await shipper.drain() }
+        // The first failure backs the session off 0.5 s (the top of the jitter range).
+        #expect(await sleeps.next() == 0.5)
+        shipper.requestStop()
+        let report = await drain.valueUnlessCancelled
+        #expect(report.halt == .stopped)
+        #expect(clock.cutShort == 1, "the stop did not end the sleep")
+        #expect(sink.attempts == [ids[0]])
+        #expect(report.remaining == 2)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func cancellingTheLoopsTaskEndsItsSleepAndTheLoop() async throws {
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        let clock = FrozenClock()
+        var sleeps = clock.sleepsStarted.makeAsyncIterator()
+        let shipper = Shipper(outbox: outbox, sink: ScriptedSink(), clock: clock, pollInterval: 30)
+        let loop = Task { await shipper.runUntilStopped() }
+        #expect(await sleeps.next() == 30)
+        loop.cancel()
+        await loop.valueUnlessCancelled
+        #expect(clock.cutShort == 1, "the cancellation did not end the sleep")
+        // The loop can be run again afterwards: nothing was left marked as running or stopping.
+        let again = Task { await shipper.runUntilStopped() }
+        #expect(await sleeps.next() == 30)
+        shipper.requestStop()
+        await again.valueUnlessCancelled
+        #expect(clock.cutShort == 2)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func blockedDeliveriesLeaveTheCooperativePoolFree() async throws {
+        // More shippers stuck in a delivery than the pool has threads: were their blocking calls on
+        // the pool, nothing else could run until the sink gave up (20 s), and it would count that.
+        let shippers = ProcessInfo.processInfo.activeProcessorCount + 2
+        let directory = try TemporaryDirectory()
+        let sink = GatedSink(seconds: 20)
+        var drains: [Task<ShipReport, Never>] = []
+        for index in 0..<shippers {
+            let outbox = try Outbox(path: directory.path("outbox-\(index).sqlite"))
+            try DeliveryFixture.fill(outbox, perSession: 1, evidence: nil)
+            let shipper = Shipper(outbox: outbox, sink: sink, clock: TestClock())
+            drains.append(Task { await shipper.drain() })
+        }
+        // This task, on the pool, sees every delivery blocked at once and opens the gate.
+        var entered = sink.entered.makeAsyncIterator()
+        for _ in 0..<shippers { await entered.next() }
+        sink.open(shippers)
+        var delivered = 0
+        for drain in drains { delivered += await drain.valueUnlessCancelled.delivered }
+        #expect(sink.timedOut == 0, "\(sink.timedOut) deliveries waited out the gate: the pool was blocked")
+        #expect(delivered == shippers)
+    }
+
+    @Test func openEpisodesWaitUntilTheyClose() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
         try outbox.openSession(id: "s", studentID: "st", examID: "e", startedAt: DeliveryFixture.sessionStart)
@@ -145,7 +209,7 @@ import Testing
         open.state = .open
         try outbox.upsertEpisode(sessionID: "s", episode: open)
         let sink = ScriptedSink()
-        let report = Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        let report = await Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
         #expect(report.isComplete)
         #expect(sink.attempts.isEmpty)
     }
