@@ -8,7 +8,11 @@ import ProctorPostgres
 
 /// Episodes per second delivered over loopback, printed rather than asserted: scripts/bench-delivery
 /// turns it on with PROCTOR_BENCH_DELIVERY=1; an ordinary test run skips it.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["PROCTOR_BENCH_DELIVERY"] == "1"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["PROCTOR_BENCH_DELIVERY"] == "1",
+        "a benchmark: scripts/bench-delivery runs it (PROCTOR_BENCH_DELIVERY=1)"))
 struct DeliveryBenchmark {
     private let count = Int(ProcessInfo.processInfo.environment["PROCTOR_BENCH_EPISODES"] ?? "") ?? 300
 
