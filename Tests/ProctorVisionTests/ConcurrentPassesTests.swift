@@ -48,6 +48,24 @@ struct ConcurrentPassesTests {
         #expect(BatchAnalyzer(factory: TestAssets.factory(), jobs: cores, concurrentPasses: true).concurrentPasses)
     }
 
+    /// Unless told otherwise, OpenVINO jobs get two cores each (two inference threads per network);
+    /// OpenCV keeps one job per core on one thread.
+    @Test func batchThreadingFollowsTheEngine() {
+        let openVINO = InferenceBackend(engine: .openvino, threads: 1, version: "test")
+        #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 2) == 1)
+        #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 8) == 4)
+        #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 1) == 1)
+        #expect(BatchAnalyzer.defaultJobs(for: .openCV, cores: 2) == 2)
+        #expect(InferenceBackend.openCV.forBatch(jobs: 1, cores: 8) == .openCV)
+        if ProcessInfo.processInfo.environment["PROCTOR_INFERENCE_THREADS"] == nil {
+            #expect(openVINO.forBatch(jobs: 1, cores: 2).threads == 2)
+            #expect(openVINO.forBatch(jobs: 2, cores: 2).threads == 1)
+            #expect(openVINO.forBatch(jobs: 3, cores: 2).threads == 1)
+        } else {
+            print("batchThreadingFollowsTheEngine: PROCTOR_INFERENCE_THREADS is set, so forBatch keeps it (not checked)")
+        }
+    }
+
     /// A batch with concurrent passes reports the same analyses, in order, as one without.
     @Test func batchResultsMatch() {
         let paths = Self.photos.map(TestAssets.photo)
