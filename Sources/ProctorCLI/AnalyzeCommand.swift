@@ -32,8 +32,8 @@ struct Analyze: ParsableCommand {
     @Option(help: "Output format: jsonl or table (default: jsonl when piped, table on a terminal).")
     var format: Format?
 
-    @Option(name: .shortAndLong, help: "Parallel jobs (unless given: one per core).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .shortAndLong, help: "Parallel jobs (unless given: one per core on OpenCV, one per two cores on OpenVINO).")
+    var jobs: Int?
 
     @OptionGroup var tuning: VisionOptions
 
@@ -44,7 +44,7 @@ struct Analyze: ParsableCommand {
     var timings = false
 
     mutating func validate() throws {
-        try VisionOptions.validate(jobs: jobs)
+        if let jobs { try VisionOptions.validate(jobs: jobs) }
         guard !paths.isEmpty else { throw ValidationError("give at least one image, directory or -") }
         try tuning.validate()
     }
@@ -59,7 +59,7 @@ struct Analyze: ParsableCommand {
                 minFaceScore: tuning.minFaceScore, scope: .everyFace)
         }
         factory.identity = identity
-        let analyzer = try tuning.makeAnalyzer(factory: factory, jobs: jobs, logger: logger)
+        let analyzer = try tuning.makeAnalyzer(factory: factory, jobs: jobs ?? BatchAnalyzer.defaultJobs(for: factory.backend), logger: logger)
         let inputs = InputPaths.expand(paths, recursive: recursive)
         guard !inputs.isEmpty else { throw ValidationError("no images found in \(paths.joined(separator: " "))") }
         let format = format ?? (Terminal.stdoutIsTerminal ? .table : .jsonl)

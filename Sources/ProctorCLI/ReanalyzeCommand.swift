@@ -102,8 +102,8 @@ struct Reanalyze: AsyncParsableCommand {
         @Flag(help: "Also analyse the students' reference photos (proctoring_student.photo).")
         var includeStudentPhotos = false
 
-        @Option(name: .shortAndLong, help: "Parallel analysis threads (unless given: one per core).")
-        var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Option(name: .shortAndLong, help: "Parallel analysis jobs (unless given: one per core on OpenCV, one per two cores on OpenVINO).")
+        var jobs: Int?
 
         @Option(help: "Images claimed per batch; Ctrl-C waits for the current batch.")
         var batchSize = 64
@@ -121,7 +121,7 @@ struct Reanalyze: AsyncParsableCommand {
         static let stopDeadline = 8.0
 
         mutating func validate() throws {
-            try VisionOptions.validate(jobs: jobs)
+            if let jobs { try VisionOptions.validate(jobs: jobs) }
             try tuning.validate()
             _ = try database.required()
             _ = try media.required()
@@ -141,6 +141,7 @@ struct Reanalyze: AsyncParsableCommand {
             let pipeline = try Pipeline(global: global, tuning: tuning, explicit: nil, logger: logger)
             // Stored names are resolved inside the media root by the reanalyzer; the file itself is then
             // opened without following a symlink, so nothing swapped in meanwhile leads out of the root.
+            let jobs = jobs ?? BatchAnalyzer.defaultJobs(for: pipeline.factory.backend)
             let analyzer = try tuning.makeAnalyzer(factory: pipeline.factory, jobs: jobs, logger: logger)
             let selection = Selection(
                 since: since.flatMap(TimestampArgument.parse), until: until.flatMap(TimestampArgument.parse), eventType: eventType,

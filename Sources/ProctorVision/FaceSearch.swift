@@ -147,7 +147,21 @@ public final class FaceSearch {
     public func detect(in image: Image, objects: [DetectedObject], quality: FrameQuality, timings: inout StageTimings) throws(VisionError)
         -> [DetectedFace]
     {
-        var faces = try first.detect(in: image, timings: &timings)
+        let faces = try firstPass(in: image, timings: &timings)
+        return try refine(faces, in: image, objects: objects, quality: quality, timings: &timings)
+    }
+
+    /// The first pass alone: it needs neither the objects nor the quality, so it may run while the object
+    /// stage does (on its own thread: it uses only the first detector).
+    public func firstPass(in image: Image, timings: inout StageTimings) throws(VisionError) -> [DetectedFace] {
+        try first.detect(in: image, timings: &timings)
+    }
+
+    /// The rest of ``detect(in:objects:quality:timings:)`` after the first pass found `firstFaces`.
+    public func refine(
+        _ firstFaces: [DetectedFace], in image: Image, objects: [DetectedObject], quality: FrameQuality, timings: inout StageTimings
+    ) throws(VisionError) -> [DetectedFace] {
+        var faces = firstFaces
         let persons = settings.persons(in: objects, width: image.width, height: image.height)
         guard second != nil, quality.contrast >= settings.minContrast, settings.leavesDoubt(faces: faces, persons: persons.count)
         else {

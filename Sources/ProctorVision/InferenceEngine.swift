@@ -47,9 +47,21 @@ public struct InferenceBackend: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(engine.rawValue) \(version)" }
 
     /// Threads per OpenVINO network: `$PROCTOR_INFERENCE_THREADS`, else 1.
-    public static var openVINOThreads: Int {
-        let requested = ProcessInfo.processInfo.environment["PROCTOR_INFERENCE_THREADS"].flatMap { Int($0) } ?? 1
-        return max(1, min(requested, 64))
+    public static var openVINOThreads: Int { requestedOpenVINOThreads ?? 1 }
+
+    /// `$PROCTOR_INFERENCE_THREADS` (1...64), when set to a number.
+    static var requestedOpenVINOThreads: Int? {
+        ProcessInfo.processInfo.environment["PROCTOR_INFERENCE_THREADS"].flatMap { Int($0) }.map { max(1, min($0, 64)) }
+    }
+
+    /// This backend for `jobs` batch jobs on `cores` cores: unless `$PROCTOR_INFERENCE_THREADS` says
+    /// otherwise, each OpenVINO network gets the cores the jobs leave idle (one job on two cores: two
+    /// threads per forward pass). OpenCV's threads are process-wide and stay as they are.
+    public func forBatch(jobs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> InferenceBackend {
+        guard engine == .openvino, Self.requestedOpenVINOThreads == nil else { return self }
+        var backend = self
+        backend.threads = max(1, min(cores / max(1, jobs), 64))
+        return backend
     }
 
     /// The backend a choice selects. `auto` never fails (it falls back to OpenCV and says why in

@@ -107,6 +107,9 @@ public final class YOLOXDetector: ObjectDetecting {
         }
         let classCount = Int(cols) - 5
         let floor = Float(thresholds.lowestThreshold)
+        // Per-class thresholds and the watched classes looked up once per frame, not per grid cell.
+        let classThreshold = (0..<classCount).map { thresholds.threshold(for: $0) }
+        let watchedClasses = thresholds.classMinScore.keys.filter { $0 >= 0 && $0 < classCount }
         var boxes: [BoundingBox] = []
         var scores: [Double] = []
         var classes: [Int] = []
@@ -123,20 +126,27 @@ public final class YOLOXDetector: ObjectDetecting {
             }
             // Classes watched on their own (phones) are scored even when another class wins the argmax:
             // a phone in a hand often looks a little more like a remote.
-            var candidates: [(Int, Double)] = [(best, Double(objectness * bestProbability))]
-            for watched in thresholds.classMinScore.keys where watched != best && watched < classCount {
-                candidates.append((watched, Double(objectness * values[5 + watched])))
-            }
+            let bestScore = Double(objectness * bestProbability)
+            let bestPasses = bestScore >= classThreshold[best]
+            guard bestPasses || watchedClasses.contains(where: { $0 != best && Double(objectness * values[5 + $0]) >= classThreshold[$0] })
+            else { continue }
             let cell = grid[row]
             let cx = (values[0] + cell.x) * cell.stride, cy = (values[1] + cell.y) * cell.stride
             let w = exp(values[2]) * cell.stride, h = exp(values[3]) * cell.stride
             let box = BoundingBox(x: Double(cx - w / 2), y: Double(cy - h / 2), width: Double(w), height: Double(h))
                 .scaled(by: 1 / scale).clipped(width: imageWidth, height: imageHeight)
             guard box.area > 0 else { continue }
-            for (classIndex, score) in candidates where score >= thresholds.threshold(for: classIndex) {
+            if bestPasses {
+                boxes.append(box)
+                scores.append(bestScore)
+                classes.append(best)
+            }
+            for watched in watchedClasses where watched != best {
+                let score = Double(objectness * values[5 + watched])
+                guard score >= classThreshold[watched] else { continue }
                 boxes.append(box)
                 scores.append(score)
-                classes.append(classIndex)
+                classes.append(watched)
             }
         }
         return NonMaximumSuppression.select(boxes: boxes, scores: scores, classes: classes, iouThreshold: thresholds.nmsIoU).map {

@@ -61,6 +61,16 @@ public final class VisionPipeline {
     public let loader: ImageLoader
     /// Compares faces with a reference photo; nil (no cost at all) without a reference.
     public var identity: IdentityVerifier?
+    /// Where the face stage's first pass runs while the object stage does (see ``runsPassesConcurrently``).
+    private var sideThread: DispatchQueue?
+
+    /// Whether the face and object networks' first passes run at the same time on two threads: one frame
+    /// finishes sooner for twice the cores. For batch jobs when cores are spare (``BatchAnalyzer``), never
+    /// the monitor (its budget is one inference thread). Results are the same either way.
+    public var runsPassesConcurrently: Bool {
+        get { sideThread != nil }
+        set { sideThread = newValue ? (sideThread ?? DispatchQueue(label: "proctor-first-face-pass")) : nil }
+    }
 
     /// A pipeline over single-pass detectors (no second looks).
     public convenience init(
@@ -133,12 +143,29 @@ public final class VisionPipeline {
         var objects: [DetectedObject] = []
         let runObjects = detectObjects && objectSearch != nil
         var stage = Stopwatch()
+        // The face stage's first pass needs no objects: with a side thread it runs during the object stage.
+        let firstFaces: FirstFacePass? = if runObjects, let sideThread { FirstFacePass(faceSearch, image, on: sideThread) } else { nil }
         if runObjects, let objectSearch {
-            objects = try objectSearch.detect(in: image, timings: &timings)
+            do {
+                objects = try objectSearch.detect(in: image, timings: &timings)
+            } catch {
+                firstFaces?.wait()  // the detector may not be left running while the caller moves on
+                throw error
+            }
             timings.objects += stage.elapsedMilliseconds
         }
-        stage = Stopwatch()
-        var faces = try faceSearch.detect(in: image, objects: objects, quality: quality, timings: &timings)
+        var faces: [DetectedFace]
+        if let firstFaces {
+            // The face stage's time is its own work (the first pass, then the rest), not the wait for it.
+            let (found, faceTimings) = firstFaces.result()
+            timings.faces += faceTimings.faces
+            timings.openCV += faceTimings.openCV
+            stage = Stopwatch()
+            faces = try faceSearch.refine(found.get(), in: image, objects: objects, quality: quality, timings: &timings)
+        } else {
+            stage = Stopwatch()
+            faces = try faceSearch.detect(in: image, objects: objects, quality: quality, timings: &timings)
+        }
         timings.faces += stage.elapsedMilliseconds
         if configuration.estimatePose {
             stage = Stopwatch()
