@@ -310,6 +310,17 @@ void pv_ov_network_free(pv_ov_network *network) {
     }
 }
 
+int pv_ov_network_prepare(pv_ov_network *network, int width, int height, char *err, size_t errcap) {
+    return guarded(err, errcap, [&] {
+        if (network == nullptr || width <= 0 || height <= 0) return fail(err, errcap, "invalid input");
+        // Compiling may evict an older size, whose outputs must not be left pointing into it.
+        network->release_outputs();
+        pv_ov_network::Compiled *compiled = nullptr;
+        std::string error = compiled_for(*network, width, height, compiled);
+        return error.empty() ? 0 : fail(err, errcap, error);
+    });
+}
+
 int pv_ov_network_forward(pv_ov_network *network, const float *blob, int width, int height,
                           const char *const *output_names, int output_count, pv_tensor *outputs, char *err,
                           size_t errcap) {
@@ -374,6 +385,7 @@ int pv_ov_network_create(const char *, int, int, pv_ov_network **out, char *err,
     return fail(err, errcap, missing_headers);
 }
 void pv_ov_network_free(pv_ov_network *) {}
+int pv_ov_network_prepare(pv_ov_network *, int, int, char *err, size_t errcap) { return fail(err, errcap, missing_headers); }
 int pv_ov_network_forward(pv_ov_network *, const float *, int, int, const char *const *, int, pv_tensor *, char *err,
                           size_t errcap) {
     return fail(err, errcap, missing_headers);

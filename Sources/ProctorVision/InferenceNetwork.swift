@@ -159,6 +159,12 @@ public final class OpenVINONetwork: InferenceNetwork {
 
     deinit { pv_ov_network_free(handle) }
 
+    /// Compiles for inputs of this size ahead of the first forward, so compiling does not stall a frame
+    /// mid-run (OpenCV DNN has nothing to compile: its networks need no such step).
+    public func prepare(width: Int, height: Int) throws(VisionError) {
+        try shim("compile for \(width)x\(height)") { pv_ov_network_prepare(handle, Int32(width), Int32(height), $0, $1) }
+    }
+
     public func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView] {
         try forwardTensors(input, outputs, context: "forward (OpenVINO)") { pv_ov_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
     }
@@ -172,4 +178,11 @@ extension InferenceBackend {
         case .openvino: return try OpenVINONetwork(modelPath: modelPath, threads: threads, shapes: shapes)
         }
     }
+}
+
+/// An input size to compile a network for ahead of its first forward.
+struct NetworkPreparation {
+    let network: OpenVINONetwork
+    let width: Int
+    let height: Int
 }

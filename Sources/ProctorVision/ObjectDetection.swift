@@ -37,6 +37,9 @@ public final class YOLOXDetector: ObjectDetecting {
     private let input = NetworkInput()
     private static let outputNames = OutputNames(["output"])
     public let inputSize: Int
+    /// Every input padded to `inputSize` square (YOLOX's own letterbox): one compiled size whatever the
+    /// crop's shape. The zoomed look uses it; the full frame keeps the tighter multiple-of-32 shape.
+    public let square: Bool
     public var thresholds: ObjectThresholds
     private var grids: [InputShape: [(x: Float, y: Float, stride: Float)]] = [:]
 
@@ -48,7 +51,8 @@ public final class YOLOXDetector: ObjectDetecting {
 
     /// `backend` runs the forward pass (OpenCV DNN or OpenVINO); everything else is the same on both.
     public convenience init(
-        modelPath: String, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds(), backend: InferenceBackend = .openCV
+        modelPath: String, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds(), square: Bool = false,
+        backend: InferenceBackend = .openCV
     ) throws(VisionError) {
         // Input sizes are multiples of 32 up to inputSize on each side: a few, each compiled once.
         let network: any InferenceNetwork
@@ -57,7 +61,7 @@ public final class YOLOXDetector: ObjectDetecting {
         } catch {
             throw VisionError("object \(error.message)")
         }
-        try self.init(network: network, inputSize: inputSize, thresholds: thresholds)
+        try self.init(network: network, inputSize: inputSize, thresholds: thresholds, square: square)
     }
 
     /// How an OpenVINO network for this detector is compiled (one model per input size, 8 kept).
@@ -65,15 +69,26 @@ public final class YOLOXDetector: ObjectDetecting {
 
     /// Over a network already loaded, which detectors used by the same thread may share (the full frame
     /// and the zoomed look: one network holding both input sizes' compilations).
-    public init(network: any InferenceNetwork, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds()) throws(VisionError) {
+    public init(
+        network: any InferenceNetwork, inputSize: Int = 416, thresholds: ObjectThresholds = ObjectThresholds(), square: Bool = false
+    ) throws(VisionError) {
         guard inputSize >= 64, inputSize % 32 == 0 else { throw VisionError("object input size must be a multiple of 32, at least 64") }
         self.network = network
         self.inputSize = inputSize
+        self.square = square
         self.thresholds = thresholds
+    }
+
+    /// A square detector's one input size, to compile before the first frame (the full frame's size
+    /// depends on the frame); nil where nothing is compiled per size.
+    var preparation: NetworkPreparation? {
+        guard square, let network = network as? OpenVINONetwork else { return nil }
+        return NetworkPreparation(network: network, width: inputSize, height: inputSize)
     }
 
     /// The long side at `inputSize`, the short side scaled alike and rounded up to a multiple of 32.
     func inputShape(width: Int, height: Int) -> InputShape {
+        if square { return InputShape(width: inputSize, height: inputSize) }
         let long = max(width, height), short = min(width, height)
         let scaled = Double(inputSize) * Double(short) / Double(max(long, 1))
         let padded = min(inputSize, max(32, Int((scaled / 32).rounded(.up)) * 32))

@@ -1,6 +1,7 @@
 import Foundation
 import ProctorCore
 import ProctorImaging
+import Synchronization
 
 /// Settings of the per-frame pipeline.
 public struct VisionConfiguration: Sendable, Hashable, Codable {
@@ -233,6 +234,8 @@ public struct VisionPipelineFactory: Sendable {
     }
 
     private func assemblePipeline() throws(VisionError) -> VisionPipeline {
+        // Compilations known in advance (OpenVINO), run together at the end.
+        var preparations: [NetworkPreparation] = []
         var search = configuration.faceSearch
         search.firstPassSide = configuration.faceScale.workingSide
         search.firstPassMinimumSide = configuration.faceScale.minimumSide
@@ -242,6 +245,10 @@ public struct VisionPipelineFactory: Sendable {
             let candidateScore = search.enabled ? min(configuration.faceScoreThreshold, search.candidateScore) : configuration.faceScoreThreshold
             // On OpenVINO both passes share one dynamic-shape network (they run one after the other).
             let network = backend.engine == .openvino ? try backend.network(modelPath: faceModelPath, shapes: .dynamic) : nil
+            if let network = network as? OpenVINONetwork {
+                let side = configuration.faceScale.workingSide
+                preparations.append(NetworkPreparation(network: network, width: side, height: side))
+            }
             let first = try faceDetector(modelPath: faceModelPath, network: network, scoreThreshold: candidateScore, scale: configuration.faceScale)
             var secondScale = configuration.faceScale
             secondScale.workingSide = max(search.secondPassSide, configuration.faceScale.workingSide)
@@ -272,18 +279,49 @@ public struct VisionPipelineFactory: Sendable {
                     throw VisionError("object \(error.message)")
                 }
                 full = try YOLOXDetector(network: network, inputSize: configuration.objectInputSize, thresholds: thresholds)
-                zoom = look.enabled ? try YOLOXDetector(network: network, inputSize: look.inputSize, thresholds: thresholds) : nil
+                zoom = look.enabled
+                    ? try YOLOXDetector(network: network, inputSize: look.inputSize, thresholds: thresholds, square: true) : nil
             } else {
                 full = try YOLOXDetector(
                     modelPath: objectModelPath, inputSize: configuration.objectInputSize, thresholds: thresholds, backend: backend)
                 zoom = look.enabled
-                    ? try YOLOXDetector(modelPath: objectModelPath, inputSize: look.inputSize, thresholds: thresholds, backend: backend) : nil
+                    ? try YOLOXDetector(
+                        modelPath: objectModelPath, inputSize: look.inputSize, thresholds: thresholds, square: true, backend: backend)
+                    : nil
             }
             objects = ObjectSearch(full: full, zoom: zoom, settings: look, reportPhoneScore: configuration.reportedPhoneScore)
+            if let preparation = zoom?.preparation { preparations.append(preparation) }
         }
+        try Self.prepareInParallel(preparations)
         let pipeline = VisionPipeline(configuration: configuration, faceSearch: faces, objectSearch: objects, loader: loader)
         if let identity { pipeline.identity = try IdentityVerifier(settings: identity, backend: backend) }
         return pipeline
+    }
+
+    /// Compiles what can be compiled before the first frame, side by side (each is its own network):
+    /// otherwise the first weak phone stalls a frame for the zoomed look's compile (0.6 s of CPU), and a
+    /// short batch pays the face and zoom compiles one after the other.
+    private static func prepareInParallel(_ preparations: [NetworkPreparation]) throws(VisionError) {
+        if preparations.count == 1, let only = preparations.first {
+            try only.network.prepare(width: only.width, height: only.height)
+            return
+        }
+        let failures = Mutex<[VisionError]>([])
+        let work = Preparations(list: preparations)
+        DispatchQueue.concurrentPerform(iterations: preparations.count) { index in
+            let preparation = work.list[index]
+            do throws(VisionError) {
+                try preparation.network.prepare(width: preparation.width, height: preparation.height)
+            } catch {
+                failures.withLock { $0.append(error) }
+            }
+        }
+        if let failure = failures.withLock({ $0.first }) { throw failure }
+    }
+
+    /// Each preparation touches its own network only, and all have returned when concurrentPerform does.
+    private struct Preparations: @unchecked Sendable {
+        let list: [NetworkPreparation]
     }
 
     /// YuNet on the selected engine: FaceDetectorYN on OpenCV; on OpenVINO the same faces, decoded in

@@ -65,6 +65,9 @@ typedef struct pv_ov_network pv_ov_network;
 int pv_ov_network_create(const char *model_path, int threads, int max_shapes, pv_ov_network **out, char *err,
                          size_t errcap);
 void pv_ov_network_free(pv_ov_network *network);
+/// Compiles the network for this input size now rather than on its first forward (a dynamic network
+/// ignores the size). Not to be called while the same network runs a forward on another thread.
+int pv_ov_network_prepare(pv_ov_network *network, int width, int height, char *err, size_t errcap);
 /// Same contract as pv_dnn_network_forward.
 int pv_ov_network_forward(pv_ov_network *network, const float *blob, int width, int height,
                           const char *const *output_names, int output_count, pv_tensor *outputs, char *err,
