@@ -32,7 +32,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Output format: jsonl or table (default: jsonl when piped, table on a terminal).")
     var format: Format?
 
-    @Option(name: .shortAndLong, help: "Parallel jobs (unless given: one per core on OpenCV, one per two cores on OpenVINO).")
+    @Option(name: .shortAndLong, help: "Parallel jobs (default: one per core).")
     var jobs: Int?
 
     @OptionGroup var tuning: VisionOptions

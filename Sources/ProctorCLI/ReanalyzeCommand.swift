@@ -102,7 +102,7 @@ struct Reanalyze: AsyncParsableCommand {
         @Flag(help: "Also analyse the students' reference photos (proctoring_student.photo).")
         var includeStudentPhotos = false
 
-        @Option(name: .shortAndLong, help: "Parallel analysis jobs (unless given: one per core on OpenCV, one per two cores on OpenVINO).")
+        @Option(name: .shortAndLong, help: "Parallel analysis jobs (default: one per core).")
         var jobs: Int?
 
         @Option(help: "Images claimed per batch; Ctrl-C waits for the current batch.")

@@ -47,12 +47,11 @@ public final class BatchAnalyzer: Sendable {
         self.concurrentPasses = concurrentPasses ?? (self.jobs < ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// `--jobs` when not given: one job per core on OpenCV; on OpenVINO one job per two cores, each job's
-    /// networks on two threads with its face and object passes at once. On 2 cores (75 webcam frames)
-    /// one such job outran two single-threaded ones (18.4 against 15.4 images/s before the passes ran at
-    /// once): every job compiles every network and every input size of its own, which a second job pays again.
+    /// `--jobs` when not given: one job per core on both engines. On 2 cores (150 webcam frames, steady)
+    /// two OpenVINO jobs of one thread made 43.8 images/s against 30.8 for one job of two threads: each
+    /// job compiles its networks at its start, which a large batch amortises.
     public static func defaultJobs(for backend: InferenceBackend, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        backend.engine == .openvino ? max(1, cores / 2) : max(1, cores)
+        max(1, cores)
     }
 
     /// How many pipelines wait for the next run (for tests).

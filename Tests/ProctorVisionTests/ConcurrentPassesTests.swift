@@ -48,12 +48,12 @@ struct ConcurrentPassesTests {
         #expect(BatchAnalyzer(factory: TestAssets.factory(), jobs: cores, concurrentPasses: true).concurrentPasses)
     }
 
-    /// Unless told otherwise, OpenVINO jobs get two cores each (two inference threads per network);
-    /// OpenCV keeps one job per core on one thread.
+    /// Unless told otherwise, one job per core on both engines; a job given idle cores (fewer jobs than
+    /// cores) runs its OpenVINO networks on cores/jobs threads, OpenCV stays on one.
     @Test func batchThreadingFollowsTheEngine() {
         let openVINO = InferenceBackend(engine: .openvino, threads: 1, version: "test")
-        #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 2) == 1)
-        #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 8) == 4)
+        #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 2) == 2)
+        #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 8) == 8)
         #expect(BatchAnalyzer.defaultJobs(for: openVINO, cores: 1) == 1)
         #expect(BatchAnalyzer.defaultJobs(for: .openCV, cores: 2) == 2)
         #expect(InferenceBackend.openCV.forBatch(jobs: 1, cores: 8) == .openCV)
