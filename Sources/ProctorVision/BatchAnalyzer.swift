@@ -41,6 +41,7 @@ public final class BatchAnalyzer: Sendable {
     public init(factory: VisionPipelineFactory, jobs: Int, window: Int? = nil, concurrentPasses: Bool? = nil) {
         var factory = factory
         factory.backend = factory.backend.forBatch(jobs: max(1, jobs))
+        factory.compileAhead = true
         self.factory = factory
         self.jobs = max(1, jobs)
         self.window = max(self.jobs, window ?? self.jobs * 8)

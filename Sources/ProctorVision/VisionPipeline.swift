@@ -197,6 +197,10 @@ public struct VisionPipelineFactory: Sendable {
     public var loader: ImageLoader
     /// The engine of the networks' forward passes (see ``InferenceBackend/resolve(_:)``).
     public var backend: InferenceBackend = .openCV
+    /// Compile the networks' known input sizes when the pipeline is made, side by side (batch jobs: no
+    /// image waits for a compile mid-run). The monitor leaves it off: compiling two networks at once
+    /// raised its resident memory from 147 to 177 MB for good (glibc keeps the peak), over its 150 MB budget.
+    public var compileAhead = false
     /// Set to compare faces with a reference photo (see ``ReferenceFace``).
     public var identity: IdentitySettings?
 
@@ -292,7 +296,7 @@ public struct VisionPipelineFactory: Sendable {
             objects = ObjectSearch(full: full, zoom: zoom, settings: look, reportPhoneScore: configuration.reportedPhoneScore)
             if let preparation = zoom?.preparation { preparations.append(preparation) }
         }
-        try Self.prepareInParallel(preparations)
+        if compileAhead { try Self.prepareInParallel(preparations) }
         let pipeline = VisionPipeline(configuration: configuration, faceSearch: faces, objectSearch: objects, loader: loader)
         if let identity { pipeline.identity = try IdentityVerifier(settings: identity, backend: backend) }
         return pipeline
