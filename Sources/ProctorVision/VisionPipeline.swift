@@ -199,7 +199,7 @@ public struct VisionPipelineFactory: Sendable {
     public var backend: InferenceBackend = .openCV
     /// Compile the networks' known input sizes when the pipeline is made, side by side (batch jobs: no
     /// image waits for a compile mid-run). The monitor leaves it off: compiling two networks at once
-    /// raised its resident memory from 147 to 177 MB for good (glibc keeps the peak), over its 150 MB budget.
+    /// kept its resident memory at 180 MB instead of 149 (side by side, 8 minutes), over its 150 MB budget.
     public var compileAhead = false
     /// Set to compare faces with a reference photo (see ``ReferenceFace``).
     public var identity: IdentitySettings?

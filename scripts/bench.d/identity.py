@@ -65,10 +65,10 @@ print(f"  identity per compared face: {median([r['timings']['identity'] / max(1,
 # breaks the face track); and a stranger (the worst case: compared on every frame).
 student = [webcam_sized(f"fixtures/photos/deepface/{name}", os.path.join(work, f"student-{name}")) for name in ["img1.jpg", "img6.jpg"]]
 
-def make_clip(name, sources):
+def make_clip(name, sources, length=None):
     folder = os.path.join(work, name)
     os.makedirs(folder)
-    for i in range(frames):
+    for i in range(length or frames):
         os.symlink(sources[(i // 10) % len(sources)], os.path.join(folder, f"f{i:06d}.jpg"))
     return folder
 
@@ -80,7 +80,7 @@ def cpu_seconds(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-def monitor(extra, every=None, source=None):
+def monitor(extra, every=None, source=None, per_frame=True):
     outbox = os.path.join(work, f"outbox-{len(extra)}-{every}-{source is None}.sqlite")
     args = [proctor, "monitor", "--source", source or clip, "--student", "bench", "--outbox", outbox, "--fps", "2", "-q", *extra]
     if every:
@@ -98,7 +98,7 @@ def monitor(extra, every=None, source=None):
         time.sleep(0.05)
     if process.wait() != 0:
         sys.exit(f"monitor failed: {process.stderr.read().decode().strip()}")
-    return 1000 * cpu / frames
+    return 1000 * cpu / frames if per_frame else cpu
 
 rounds = 3
 base = median([monitor([]) for _ in range(rounds)])
@@ -112,3 +112,22 @@ stranger_base = median([monitor([], source=stranger_clip) for _ in range(rounds)
 stranger = median([monitor(["--reference", reference], source=stranger_clip) for _ in range(rounds)])
 print(f"  stranger at the desk (compared on every frame): {stranger_base:.1f} without reference, {stranger:.1f} with "
       f"(+{stranger - stranger_base:.1f} ms per frame)")
+
+# Steady state, as in a long exam: the CPU of a run of 2N frames less that of a run of N frames, per
+# added frame, so start-up (models, compiling, the reference photo) drops out.
+long_clip = make_clip("clip-student-long", student, 2 * frames)
+long_stranger = make_clip("clip-stranger-long", [paths[2]], 2 * frames)
+def marginal(extra, short, long, every=None):
+    runs = [(monitor(extra, every, long, per_frame=False) - monitor(extra, every, short, per_frame=False)) / frames
+            for _ in range(rounds)]
+    return 1000 * median(runs)
+print(f"\nmonitor steady state (a {2 * frames}-frame run less a {frames}-frame one, CPU ms per added frame, "
+      f"median of {rounds}):")
+student_plain = marginal([], clip, long_clip)
+student_checked = marginal(["--reference", reference], clip, long_clip, every=4)
+stranger_plain = marginal([], stranger_clip, long_stranger)
+stranger_checked = marginal(["--reference", reference], stranger_clip, long_stranger)
+print(f"  student at the desk: {student_plain:.1f} without reference, {student_checked:.1f} with (identityEvery 4): "
+      f"+{student_checked - student_plain:.1f} ms per frame")
+print(f"  stranger at the desk: {stranger_plain:.1f} without reference, {stranger_checked:.1f} with: "
+      f"+{stranger_checked - stranger_plain:.1f} ms per frame")
