@@ -306,10 +306,6 @@ public struct VisionPipelineFactory: Sendable {
     /// otherwise the first weak phone stalls a frame for the zoomed look's compile (0.6 s of CPU), and a
     /// short batch pays the face and zoom compiles one after the other.
     private static func prepareInParallel(_ preparations: [NetworkPreparation]) throws(VisionError) {
-        if preparations.count == 1, let only = preparations.first {
-            try only.network.prepare(width: only.width, height: only.height)
-            return
-        }
         let failures = Mutex<[VisionError]>([])
         let work = Preparations(list: preparations)
         DispatchQueue.concurrentPerform(iterations: preparations.count) { index in
