@@ -68,9 +68,12 @@ int pv_image_resized(const pv_image *image, int width, int height, pv_image **ou
         *out = nullptr;
         if (!valid(image) || width <= 0 || height <= 0) return fail(err, errcap, "invalid resize");
         cv::Mat resized;
-        bool shrinking = width < image->mat.cols || height < image->mat.rows;
+        // Area averaging against aliasing where a shrink skips whole pixels (by 2 or more); below that
+        // bilinear touches every source pixel anyway, and OpenCV's area path at fractional factors costs
+        // 8x as much (2.0 against 0.25 ms for 640x480 to 400x300, the face pass's copy of every frame).
+        bool shrinking_by_two = width * 2 <= image->mat.cols || height * 2 <= image->mat.rows;
         cv::resize(image->mat, resized, cv::Size(width, height), 0, 0,
-                   shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+                   shrinking_by_two ? cv::INTER_AREA : cv::INTER_LINEAR);
         *out = wrap(std::move(resized));
         return 0;
     });
