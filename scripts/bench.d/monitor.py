@@ -2,9 +2,10 @@
 """Monitor benchmark, on each inference engine: CPU ms per analysed frame and resident memory while
 replaying a clip of 640x480 frames at 2 and 5 fps (as fast as analysis allows), then the CPU share of
 one core and the RSS over time during real-time monitoring at the defaults with the object detector on
-every analysed frame (objectEvery 1), all engines side by side, with the resident memory by mapping.
+every analysed frame (objectEvery 1), all engines side by side, with the resident memory by mapping, and
+this machine's speed against the issue's (reference.py), to give each share at that speed too.
 Usage: monitor.py [MINUTES] [REALTIME_SECONDS] [ENGINES]"""
-import os, shutil, subprocess, sys, tempfile, time
+import json, os, shutil, statistics, subprocess, sys, tempfile, time
 import mappings
 from PIL import Image
 
@@ -104,7 +105,17 @@ def realtime(engine):
     args = command(engine) + ["--source", folder, "--student", "bench", "--outbox", outbox, "--fps", "2", "-q", "--realtime"]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **environment(engine), "PROCTOR_OBJECT_EVERY": "1"})
 
+def reference():
+    """This machine's speed now (reference.py): the median of OpenCV DNN's YOLOX 416x320 forward."""
+    out = subprocess.run(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference.py"), "models", "20"],
+                         capture_output=True, text=True)
+    return json.loads(out.stdout)["yolox_416x320_ms"] if out.returncode == 0 else None
+
+# The issue's machine ran this reference in 47.0 ms. A shared machine's speed drifts within minutes, so it
+# is measured before, every minute during (on the core the monitors leave idle) and after the run.
+references = [reference()]
 start = time.perf_counter()
+next_reference = 60
 running = {engine: realtime(engine) for engine in engines}
 samples = {engine: [] for engine in engines}
 cpu = {engine: 0.0 for engine in engines}
@@ -123,14 +134,26 @@ while any(p.poll() is None for p in running.values()):
                 breakdown[engine] = mappings.summary(mappings.by_mapping(process.pid))
         except (FileNotFoundError, ProcessLookupError, IndexError):
             pass
+    if now >= next_reference:
+        references.append(reference())
+        next_reference += 60
     time.sleep(1)
+references.append(reference())
+speeds = sorted(r for r in references if r)
+machine = statistics.median(speeds) if speeds else None
+if machine:
+    print(f"  machine: OpenCV DNN YOLOX-nano 416x320 on one thread, median {machine:.1f} ms over {len(speeds)} samples "
+          f"({speeds[0]:.1f}-{speeds[-1]:.1f}) before, during and after the real-time run (the issue's machine: 47.0 ms); "
+          f"shares below are also given at that machine's speed")
 for engine, process in running.items():
     if process.returncode != 0:
         sys.exit(f"monitor --engine {engine} failed: {process.stderr.read().decode().strip()}")
     rss = [(t, r) for t, r in samples[engine] if r > 0]
     after_first_minute = sorted(r for t, r in rss if t >= 60) or sorted(r for _, r in rss)
     print(f"  {engine:8} real time at the defaults with objects on every frame (2 fps, {realtime_seconds:g} s): "
-          f"CPU {100 * cpu[engine] / wall[engine]:.1f}% of one core; RSS after the first minute median "
+          f"CPU {100 * cpu[engine] / wall[engine]:.1f}% of one core"
+          + (f" ({100 * cpu[engine] / wall[engine] * 47.0 / machine:.1f}% at the issue machine's speed)" if machine else "")
+          + f"; RSS after the first minute median "
           f"{after_first_minute[len(after_first_minute) // 2]:.0f} MB, range {after_first_minute[0]:.0f}-{after_first_minute[-1]:.0f} MB, "
           f"max {max(r for _, r in rss):.0f} MB")
     if breakdown[engine]:
