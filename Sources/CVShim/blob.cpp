@@ -33,7 +33,7 @@ void planar(const cv::Mat &image, float mean, float scale, bool swap_rb, float *
 
 }  // namespace
 
-extern "C" int pv_image_blob(const pv_image *image, int width, int height, double pad_value, double scale_factor,
+extern "C" int pv_image_blob(const pv_image *image, int width, int height, int content_width, int content_height, double pad_value, double scale_factor,
                              double mean, int swap_rb, float *out, size_t capacity, double *letterbox_scale,
                              char *err, size_t errcap) {
     return guarded(err, errcap, [&] {
@@ -43,9 +43,11 @@ extern "C" int pv_image_blob(const pv_image *image, int width, int height, doubl
         if (capacity < size_t(3) * size_t(width) * size_t(height)) return fail(err, errcap, "blob buffer too small");
         const cv::Mat &frame = image->mat;
         if (frame.type() != CV_8UC3) return fail(err, errcap, "blob input is not 8-bit BGR");
-        double r = std::min(double(width) / frame.cols, double(height) / frame.rows);
+        content_width = std::clamp(content_width, 1, width);
+        content_height = std::clamp(content_height, 1, height);
+        double r = std::min(double(content_width) / frame.cols, double(content_height) / frame.rows);
         const cv::Mat *canvas = &frame;
-        if (frame.cols == width && frame.rows == height) {
+        if (frame.cols == content_width && frame.rows == content_height && content_width == width && content_height == height) {
             r = 1;
         } else {
             // One letterbox for both engines, so they see the same pixels.

@@ -51,15 +51,17 @@ public final class NetworkInput {
     /// `image` scaled to fit `width` x `height` (aspect kept), top-left, padded with `padValue`; each
     /// value (pixel - mean) * scale, BGR unless `swapRB`.
     public func fill(
-        from image: Image, width: Int, height: Int, padValue: Double = 0, scale: Double = 1, mean: Double = 0, swapRB: Bool = false
+        from image: Image, width: Int, height: Int, content: (width: Int, height: Int)? = nil, padValue: Double = 0, scale: Double = 1,
+        mean: Double = 0, swapRB: Bool = false
     ) throws(VisionError) {
+        let contentWidth = content?.width ?? width, contentHeight = content?.height ?? height
         let count = 3 * width * height
         if values.count != count { values = [Float](repeating: 0, count: count) }
         var letterbox = 1.0
         try shim("network input") { err, cap in
             values.withUnsafeMutableBufferPointer {
                 pv_image_blob(
-                    image.handle, Int32(width), Int32(height), padValue, scale, mean, swapRB ? 1 : 0, $0.baseAddress, $0.count, &letterbox,
+                    image.handle, Int32(width), Int32(height), Int32(contentWidth), Int32(contentHeight), padValue, scale, mean, swapRB ? 1 : 0, $0.baseAddress, $0.count, &letterbox,
                     err, cap)
             }
         }

@@ -69,6 +69,10 @@ public final class ObjectSearch {
     public func detect(in image: Image, timings: inout StageTimings) throws(VisionError) -> [DetectedObject] {
         var objects = try full.detect(in: image, timings: &timings)
         if let zoom {
+            // The zoomed look runs inside the full look's input when it holds the square (see YOLOXDetector.canvas).
+            if let zoom = zoom as? YOLOXDetector, let full = full as? YOLOXDetector {
+                zoom.canvas = full.inputShape(width: image.width, height: image.height)
+            }
             var closer: [DetectedObject] = []
             for index in settings.candidates(in: objects) {
                 let region = settings.crop(around: objects[index].box, width: image.width, height: image.height)

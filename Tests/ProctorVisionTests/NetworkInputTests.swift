@@ -71,4 +71,26 @@ struct NetworkInputTests {
             #expect((0..<24).allSatisfy { y in (6..<32).allSatisfy { input.values[y * 32 + $0] == 7 } })
         }
     }
+
+    @Test func aContentBoxKeepsASmallerInputsScaleInsideALargerOne() throws {
+        // A 100x100 crop shown as into a 32x32 square, but inside a 64x48 input (the zoomed phone look
+        // inside the full frame's compiled size): the same scale and pixels, the rest padding.
+        let (crop, _) = try gradient(width: 100, height: 100)
+        let square = NetworkInput(), inside = NetworkInput()
+        try square.fill(from: crop, width: 32, height: 32, padValue: 114)
+        try inside.fill(from: crop, width: 64, height: 48, content: (32, 32), padValue: 114)
+        #expect(inside.letterboxScale == square.letterboxScale)
+        for plane in 0..<3 {
+            for y in 0..<48 {
+                for x in 0..<64 {
+                    let value = inside.values[plane * 64 * 48 + y * 64 + x]
+                    if x < 32 && y < 32 {
+                        #expect(value == square.values[plane * 32 * 32 + y * 32 + x])
+                    } else {
+                        #expect(value == 114)
+                    }
+                }
+            }
+        }
+    }
 }
