@@ -33,9 +33,9 @@ void planar(const cv::Mat &image, float mean, float scale, bool swap_rb, float *
 
 }  // namespace
 
-extern "C" int pv_image_blob(const pv_image *image, int width, int height, int content_width, int content_height, double pad_value, double scale_factor,
-                             double mean, int swap_rb, float *out, size_t capacity, double *letterbox_scale,
-                             char *err, size_t errcap) {
+extern "C" int pv_image_blob(const pv_image *image, int width, int height, int content_width, int content_height,
+                             double pad_value, double scale_factor, double mean, int swap_rb, float *out, size_t capacity,
+                             double *letterbox_scale, char *err, size_t errcap) {
     return guarded(err, errcap, [&] {
         if (image == nullptr || image->mat.empty() || out == nullptr || width <= 0 || height <= 0 || width > 8192 ||
             height > 8192)
@@ -47,7 +47,7 @@ extern "C" int pv_image_blob(const pv_image *image, int width, int height, int c
         content_height = std::clamp(content_height, 1, height);
         double r = std::min(double(content_width) / frame.cols, double(content_height) / frame.rows);
         const cv::Mat *canvas = &frame;
-        if (frame.cols == content_width && frame.rows == content_height && content_width == width && content_height == height) {
+        if (frame.cols == width && frame.rows == height && content_width == width && content_height == height) {
             r = 1;
         } else {
             // One letterbox for both engines, so they see the same pixels.

@@ -49,7 +49,8 @@ public final class NetworkInput {
     public init() {}
 
     /// `image` scaled to fit `width` x `height` (aspect kept), top-left, padded with `padValue`; each
-    /// value (pixel - mean) * scale, BGR unless `swapRB`.
+    /// value (pixel - mean) * scale, BGR unless `swapRB`. With `content` (at most width x height) the
+    /// image fits that box instead: a smaller input's scale kept inside a larger input.
     public func fill(
         from image: Image, width: Int, height: Int, content: (width: Int, height: Int)? = nil, padValue: Double = 0, scale: Double = 1,
         mean: Double = 0, swapRB: Bool = false
@@ -61,8 +62,8 @@ public final class NetworkInput {
         try shim("network input") { err, cap in
             values.withUnsafeMutableBufferPointer {
                 pv_image_blob(
-                    image.handle, Int32(width), Int32(height), Int32(contentWidth), Int32(contentHeight), padValue, scale, mean, swapRB ? 1 : 0, $0.baseAddress, $0.count, &letterbox,
-                    err, cap)
+                    image.handle, Int32(width), Int32(height), Int32(contentWidth), Int32(contentHeight), padValue, scale, mean,
+                    swapRB ? 1 : 0, $0.baseAddress, $0.count, &letterbox, err, cap)
             }
         }
         self.width = width

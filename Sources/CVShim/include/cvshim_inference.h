@@ -34,9 +34,9 @@ typedef struct pv_tensor {
 /// (pixel - mean) * scale_factor, channels BGR (RGB with `swap_rb`). `*letterbox_scale` gets the scale.
 /// The scaled image fits `content_width` x `content_height` too (at most width x height): a smaller
 /// content box keeps the scale of a smaller input inside a larger one.
-int pv_image_blob(const pv_image *image, int width, int height, int content_width, int content_height, double pad_value, double scale_factor,
-                  double mean, int swap_rb, float *out, size_t capacity, double *letterbox_scale, char *err,
-                  size_t errcap);
+int pv_image_blob(const pv_image *image, int width, int height, int content_width, int content_height,
+                  double pad_value, double scale_factor, double mean, int swap_rb, float *out, size_t capacity,
+                  double *letterbox_scale, char *err, size_t errcap);
 
 // MARK: - OpenCV DNN
 
