@@ -85,6 +85,13 @@ public struct FaceSearchSettings: Sendable, Hashable, Codable {
         }.filter { $0.width >= 8 && $0.height >= 8 }
     }
 
+    /// Whether a second look could change `faces`: it only confirms first-pass faces at least
+    /// `minConfirmedSide` across (``merge(_:_:)``), so without one it can add nothing and is not run (an
+    /// empty seat would otherwise pay a 640 px pass on every frame).
+    func secondLookCanConfirm(_ faces: [DetectedFace]) -> Bool {
+        faces.contains { min($0.box.width, $0.box.height) >= minConfirmedSide }
+    }
+
     /// The two passes' faces as one list: first-pass faces the second pass also finds are fused, the others
     /// kept as they are. A face only the second pass finds is dropped: the closer look confirms what the
     /// first saw weakly, it does not add faces on its own (at 640 px it finds face-like clutter in
@@ -166,6 +173,9 @@ public final class FaceSearch {
         guard second != nil, quality.contrast >= settings.minContrast, settings.leavesDoubt(faces: faces, persons: persons.count)
         else {
             return faces.filter { $0.score >= reportScore }
+        }
+        guard settings.secondLookCanConfirm(faces) else {
+            return settings.merge(faces, []).filter { $0.score >= reportScore }
         }
         secondPasses += 1
         if faces.contains(where: { $0.score >= settings.confidentScore }) {

@@ -33,6 +33,12 @@ struct FaceSearchTests {
         #expect(merged.map(\.score) == [0.7])
     }
 
+    @Test func aSecondLookRunsOnlyWhenAFirstFaceCouldBeConfirmed() {
+        #expect(!settings.secondLookCanConfirm([]))
+        #expect(!settings.secondLookCanConfirm([face(0, 0.6, side: 23)]))
+        #expect(settings.secondLookCanConfirm([face(0, 0.6, side: 23), face(100, 0.6, side: 24)]))
+    }
+
     @Test func theSecondLookIsAlwaysCloser() {
         #expect(settings.secondPassEnlargement(longSide: 640) == 1)  // its own 640 px copy is 1.6x the first's
         #expect(settings.secondPassEnlargement(longSide: 1280) == 1)

@@ -78,6 +78,16 @@ struct WebcamCaseTests {
         #expect(policy.verdicts(for: analysis).contains(.multipleFaces))
     }
 
+    @Test func aPersonWithNoFaceInViewTakesOnePass() throws {
+        // person.jpg: a person seen from behind. The first pass finds no face the closer look could confirm
+        // (it confirms, never adds), so the 640 px pass, which ran on every such frame, is not run.
+        let pipeline = try pipeline()
+        let analysis = try pipeline.analyze(try photo("person.jpg").resized(width: 640, height: 480))
+        #expect(analysis.objects.contains { $0.label == DetectedObject.personLabel && $0.score >= 0.5 })
+        #expect(policy.countedFaces(in: analysis).isEmpty)
+        #expect(pipeline.secondLooks.faces == 0)
+    }
+
     @Test func aPlainWebcamFrameTakesOnePass() throws {
         let pipeline = try pipeline()
         let analysis = try pipeline.analyze(try photo("keliamoniz1.jpg"))
