@@ -120,6 +120,7 @@ running = {engine: realtime(engine) for engine in engines}
 samples = {engine: [] for engine in engines}
 cpu = {engine: 0.0 for engine in engines}
 wall = {engine: 0.0 for engine in engines}
+cpu_at_minute = {engine: None for engine in engines}  # (CPU s, wall s) at the first sample after 60 s
 breakdown = {engine: None for engine in engines}
 while any(p.poll() is None for p in running.values()):
     now = time.perf_counter() - start
@@ -130,6 +131,8 @@ while any(p.poll() is None for p in running.values()):
             samples[engine].append((now, rss_mb(process.pid)))
             cpu[engine] = cpu_seconds(process.pid)
             wall[engine] = now
+            if now >= 60 and cpu_at_minute[engine] is None:
+                cpu_at_minute[engine] = (cpu[engine], now)
             if now >= realtime_seconds - 15 and breakdown[engine] is None:
                 breakdown[engine] = mappings.summary(mappings.by_mapping(process.pid))
         except (FileNotFoundError, ProcessLookupError, IndexError):
@@ -145,6 +148,13 @@ if machine:
     print(f"  machine: OpenCV DNN YOLOX-nano 416x320 on one thread, median {machine:.1f} ms over {len(speeds)} samples "
           f"({speeds[0]:.1f}-{speeds[-1]:.1f}) before, during and after the real-time run (the issue's machine: 47.0 ms); "
           f"shares below are also given at that machine's speed")
+def steady(engine):
+    """CPU share of one core from the first minute to the end of the run, or None for a shorter run."""
+    if cpu_at_minute[engine] is None or wall[engine] <= cpu_at_minute[engine][1]:
+        return None
+    start_cpu, start_wall = cpu_at_minute[engine]
+    return 100 * (cpu[engine] - start_cpu) / (wall[engine] - start_wall)
+
 for engine, process in running.items():
     if process.returncode != 0:
         sys.exit(f"monitor --engine {engine} failed: {process.stderr.read().decode().strip()}")
@@ -153,6 +163,8 @@ for engine, process in running.items():
     print(f"  {engine:8} real time at the defaults with objects on every frame (2 fps, {realtime_seconds:g} s): "
           f"CPU {100 * cpu[engine] / wall[engine]:.1f}% of one core"
           + (f" ({100 * cpu[engine] / wall[engine] * 47.0 / machine:.1f}% at the issue machine's speed)" if machine else "")
+          + (f", after the first minute (the start's compilations left out) {steady(engine):.1f}%"
+             + (f" ({steady(engine) * 47.0 / machine:.1f}%)" if machine else "") if steady(engine) is not None else "")
           + f"; RSS after the first minute median "
           f"{after_first_minute[len(after_first_minute) // 2]:.0f} MB, range {after_first_minute[0]:.0f}-{after_first_minute[-1]:.0f} MB, "
           f"max {max(r for _, r in rss):.0f} MB")
