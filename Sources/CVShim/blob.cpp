@@ -31,16 +31,36 @@ void planar(const cv::Mat &image, float mean, float scale, bool swap_rb, float *
     }
 }
 
+// The same values as planar, laid out as YOLOX's Focus layer slices them: 12 planes of half size,
+// the pixel phases (row 0, col 0), (row 1, col 0), (row 0, col 1), (row 1, col 1), three channels each.
+void write_space_to_depth(const cv::Mat &image, float mean, float scale, bool swap_rb, float *out) {
+    const int half_width = image.cols / 2, half_height = image.rows / 2;
+    const size_t plane = size_t(half_width) * size_t(half_height);
+    for (int y = 0; y < 2 * half_height; y++) {
+        const uchar *row = image.ptr<uchar>(y);
+        const size_t offset = size_t(y / 2) * size_t(half_width);
+        for (int x = 0; x < 2 * half_width; x++) {
+            float *phase = out + size_t(((x & 1) * 2 + (y & 1)) * 3) * plane + offset + size_t(x / 2);
+            float blue = (float(row[3 * x]) - mean) * scale, green = (float(row[3 * x + 1]) - mean) * scale,
+                  red = (float(row[3 * x + 2]) - mean) * scale;
+            phase[0] = swap_rb ? red : blue;
+            phase[plane] = green;
+            phase[2 * plane] = swap_rb ? blue : red;
+        }
+    }
+}
+
 }  // namespace
 
 extern "C" int pv_image_blob(const pv_image *image, int width, int height, int content_width, int content_height,
-                             double pad_value, double scale_factor, double mean, int swap_rb, float *out, size_t capacity,
-                             double *letterbox_scale, char *err, size_t errcap) {
+                             double pad_value, double scale_factor, double mean, int swap_rb, int space_to_depth,
+                             float *out, size_t capacity, double *letterbox_scale, char *err, size_t errcap) {
     return guarded(err, errcap, [&] {
         if (image == nullptr || image->mat.empty() || out == nullptr || width <= 0 || height <= 0 || width > 8192 ||
             height > 8192)
             return fail(err, errcap, "invalid input");
         if (capacity < size_t(3) * size_t(width) * size_t(height)) return fail(err, errcap, "blob buffer too small");
+        if (space_to_depth && (width % 2 != 0 || height % 2 != 0)) return fail(err, errcap, "space-to-depth needs an even size");
         const cv::Mat &frame = image->mat;
         if (frame.type() != CV_8UC3) return fail(err, errcap, "blob input is not 8-bit BGR");
         content_width = std::clamp(content_width, 1, width);
@@ -60,7 +80,10 @@ extern "C" int pv_image_blob(const pv_image *image, int width, int height, int c
             cv::resize(frame, roi, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
             canvas = &canvas_buffer;
         }
-        planar(*canvas, float(mean), float(scale_factor), swap_rb != 0, out);
+        if (space_to_depth)
+            write_space_to_depth(*canvas, float(mean), float(scale_factor), swap_rb != 0, out);
+        else
+            planar(*canvas, float(mean), float(scale_factor), swap_rb != 0, out);
         *letterbox_scale = r;
         return 0;
     });

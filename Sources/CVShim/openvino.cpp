@@ -34,6 +34,7 @@ struct Runtime {
     decltype(&ov_core_create) core_create = nullptr;
     decltype(&ov_core_free) core_free = nullptr;
     decltype(&ov_core_read_model) read_model = nullptr;
+    decltype(&ov_core_read_model_from_memory_buffer) read_model_from_memory = nullptr;
     decltype(&ov_core_compile_model) compile_model = nullptr;
     decltype(&ov_model_free) model_free = nullptr;
     decltype(&ov_model_reshape_single_input) reshape = nullptr;
@@ -87,6 +88,7 @@ std::string load_runtime(const char *path, Runtime &rt) {
     bind(rt.core_create, "ov_core_create");
     bind(rt.core_free, "ov_core_free");
     bind(rt.read_model, "ov_core_read_model");
+    bind(rt.read_model_from_memory, "ov_core_read_model_from_memory_buffer");
     bind(rt.compile_model, "ov_core_compile_model");
     bind(rt.model_free, "ov_model_free");
     bind(rt.reshape, "ov_model_reshape_single_input");
@@ -137,6 +139,8 @@ struct pv_ov_network {
         ov_infer_request_t *request;
     };
     std::string model_path;  // read again for each compilation: the read model is not kept (memory)
+    std::string model_data;  // the model's ONNX bytes when given in memory (read from here instead)
+    int channels = 3;
     int threads = 1;
     size_t max_shapes = 4;
     bool dynamic = false;  // one compiled model for every input size
@@ -184,6 +188,12 @@ void page_out_runtime_code(const std::string &folder) {
 #endif
 }
 
+/// Reads the network's model from its bytes in memory, else from its file.
+ov_status_e read(const pv_ov_network &network, ov_model_t **model) {
+    if (network.model_data.empty()) return runtime->read_model(runtime->core, network.model_path.c_str(), nullptr, model);
+    return runtime->read_model_from_memory(runtime->core, network.model_data.data(), network.model_data.size(), nullptr, model);
+}
+
 /// The compiled model and request for this input size, compiling (and evicting the oldest) if needed.
 std::string compiled_for(pv_ov_network &network, int width, int height, pv_ov_network::Compiled *&found) {
     const Runtime &rt = *runtime;
@@ -196,13 +206,13 @@ std::string compiled_for(pv_ov_network &network, int width, int height, pv_ov_ne
     }
     // The read model (graph plus weights, 10-20 MB) is only needed to compile: read, compile, free.
     ov_model_t *model = nullptr;
-    ov_status_e status = rt.read_model(runtime->core, network.model_path.c_str(), nullptr, &model);
+    ov_status_e status = read(network, &model);
     if (status != OK || model == nullptr) return "cannot read model " + network.model_path + ": " + status_text(rt, status);
     std::unique_ptr<ov_model_t, decltype(rt.model_free)> owned(model, rt.model_free);
-    int64_t dims[] = {1, 3, height, width};
+    int64_t dims[] = {1, network.channels, height, width};
     ov_partial_shape_t shape{};
     if (network.dynamic) {
-        ov_dimension_t any[] = {{1, 1}, {3, 3}, {-1, -1}, {-1, -1}};
+        ov_dimension_t any[] = {{1, 1}, {network.channels, network.channels}, {-1, -1}, {-1, -1}};
         status = rt.partial_shape_create_dynamic(4, any, &shape);
     } else {
         status = rt.partial_shape_create(4, dims, &shape);
@@ -281,20 +291,24 @@ const char *pv_openvino_version(void) {
     return runtime != nullptr ? runtime->version.c_str() : "";
 }
 
-int pv_ov_network_create(const char *model_path, int threads, int max_shapes, pv_ov_network **out, char *err,
-                         size_t errcap) {
+int pv_ov_network_create(const char *model_path, const uint8_t *model_data, size_t model_length, int channels,
+                         int threads, int max_shapes, pv_ov_network **out, char *err, size_t errcap) {
     return guarded(err, errcap, [&] {
         *out = nullptr;
         if (!pv_openvino_loaded()) return fail(err, errcap, "the OpenVINO runtime is not loaded");
         if (model_path == nullptr) return fail(err, errcap, "no model path");
+        if (channels < 1 || channels > 64) return fail(err, errcap, "invalid input channels");
         auto network = std::make_unique<pv_ov_network>();
+        network->channels = channels;
+        if (model_data != nullptr && model_length > 0)
+            network->model_data.assign(reinterpret_cast<const char *>(model_data), model_length);
         network->threads = std::max(1, std::min(threads, 64));
         network->dynamic = max_shapes == 0;
         network->max_shapes = size_t(std::max(1, std::min(max_shapes, 64)));
         network->model_path = model_path;
         // Read once now so that a bad file fails here, not on the first frame.
         ov_model_t *model = nullptr;
-        ov_status_e status = runtime->read_model(runtime->core, model_path, nullptr, &model);
+        ov_status_e status = read(*network, &model);
         if (status != OK || model == nullptr)
             return fail(err, errcap, std::string("cannot read model ") + model_path + ": " + status_text(*runtime, status));
         runtime->model_free(model);
@@ -333,7 +347,7 @@ int pv_ov_network_forward(pv_ov_network *network, const float *blob, int width, 
         pv_ov_network::Compiled *compiled = nullptr;
         std::string error = compiled_for(*network, width, height, compiled);
         if (!error.empty()) return fail(err, errcap, error);
-        int64_t dims[] = {1, 3, height, width};
+        int64_t dims[] = {1, network->channels, height, width};
         ov_shape_t shape{};
         ov_status_e status = rt.shape_create(4, dims, &shape);
         if (status != OK) return fail(err, errcap, status_text(rt, status));
@@ -380,7 +394,8 @@ extern "C" {
 int pv_openvino_load(const char *, char *err, size_t errcap) { return fail(err, errcap, missing_headers); }
 int pv_openvino_loaded(void) { return 0; }
 const char *pv_openvino_version(void) { return ""; }
-int pv_ov_network_create(const char *, int, int, pv_ov_network **out, char *err, size_t errcap) {
+int pv_ov_network_create(const char *, const uint8_t *, size_t, int, int, int, pv_ov_network **out, char *err,
+                         size_t errcap) {
     *out = nullptr;
     return fail(err, errcap, missing_headers);
 }

@@ -9,6 +9,8 @@ import ProctorImaging
 /// share everything but the forward pass. Not thread-safe: one instance per thread.
 public protocol InferenceNetwork: AnyObject {
     var engine: InferenceEngine { get }
+    /// How the network takes its input (``NetworkInput/fill(from:width:height:content:padValue:scale:mean:swapRB:layout:)``).
+    var inputLayout: InputLayout { get }
     /// Runs the network; the tensors point into the network's memory and are valid until the next call.
     func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView]
 }
@@ -38,6 +40,17 @@ public final class OutputNames: @unchecked Sendable {
     deinit { pointers.forEach { free(UnsafeMutableRawPointer(mutating: $0)) } }
 }
 
+/// How an image becomes a network's input tensor.
+public enum InputLayout: Sendable {
+    /// 1 x 3 x height x width.
+    case planar
+    /// 1 x 12 x height/2 x width/2: the 2x2 pixel phases, as YOLOX's Focus layer makes them
+    /// (``YOLOXFocusCut``).
+    case spaceToDepth
+
+    var channels: Int32 { self == .planar ? 3 : 12 }
+}
+
 /// A network's input blob, reused between frames (no allocation per frame at a steady size).
 public final class NetworkInput {
     private(set) var values: [Float] = []
@@ -45,6 +58,7 @@ public final class NetworkInput {
     public private(set) var height = 0
     /// The scale applied to the image (letterbox), 1 when it already had the input's size.
     public private(set) var letterboxScale = 1.0
+    public private(set) var layout = InputLayout.planar
 
     public init() {}
 
@@ -53,7 +67,7 @@ public final class NetworkInput {
     /// image fits that box instead: a smaller input's scale kept inside a larger input.
     public func fill(
         from image: Image, width: Int, height: Int, content: (width: Int, height: Int)? = nil, padValue: Double = 0, scale: Double = 1,
-        mean: Double = 0, swapRB: Bool = false
+        mean: Double = 0, swapRB: Bool = false, layout: InputLayout = .planar
     ) throws(VisionError) {
         let contentWidth = content?.width ?? width, contentHeight = content?.height ?? height
         let count = 3 * width * height
@@ -63,11 +77,12 @@ public final class NetworkInput {
             values.withUnsafeMutableBufferPointer {
                 pv_image_blob(
                     image.handle, Int32(width), Int32(height), Int32(contentWidth), Int32(contentHeight), padValue, scale, mean,
-                    swapRB ? 1 : 0, $0.baseAddress, $0.count, &letterbox, err, cap)
+                    swapRB ? 1 : 0, layout == .spaceToDepth ? 1 : 0, $0.baseAddress, $0.count, &letterbox, err, cap)
             }
         }
         self.width = width
         self.height = height
+        self.layout = layout
         letterboxScale = letterbox
     }
 
@@ -89,24 +104,29 @@ public final class NetworkInput {
         }
         width = side
         height = side
+        layout = .planar
         letterboxScale = 1
     }
 }
 
 /// Calls a forward function of the shim and wraps its tensors.
 func forwardTensors(
-    _ input: NetworkInput, _ outputs: OutputNames, context: String,
+    _ input: NetworkInput, _ outputs: OutputNames, layout: InputLayout, context: String,
     _ call: (UnsafePointer<Float>, Int32, Int32, UnsafePointer<UnsafePointer<CChar>?>, Int32, UnsafeMutablePointer<pv_tensor>, UnsafeMutablePointer<CChar>, Int)
         -> Int32
 ) throws(VisionError) -> [TensorView] {
     guard input.width > 0, input.height > 0 else { throw VisionError("\(context): no input") }
+    guard input.layout == layout else { throw VisionError("\(context): the input is not laid out as the network takes it") }
+    // The shim takes the tensor's own height and width.
+    let divisor = layout == .spaceToDepth ? 2 : 1
     var tensors = [pv_tensor](repeating: pv_tensor(), count: outputs.names.count)
     try shim(context) { err, cap in
         input.values.withUnsafeBufferPointer { blob in
             outputs.pointers.withUnsafeBufferPointer { names in
                 tensors.withUnsafeMutableBufferPointer { out in
                     guard let blobBase = blob.baseAddress, let nameBase = names.baseAddress, let outBase = out.baseAddress else { return -1 }
-                    return call(blobBase, Int32(input.width), Int32(input.height), nameBase, Int32(names.count), outBase, err, cap)
+                    return call(
+                        blobBase, Int32(input.width / divisor), Int32(input.height / divisor), nameBase, Int32(names.count), outBase, err, cap)
                 }
             }
         }
@@ -118,18 +138,25 @@ func forwardTensors(
 public final class OpenCVNetwork: InferenceNetwork {
     private let handle: OpaquePointer
     public var engine: InferenceEngine { .opencv }
+    public let inputLayout: InputLayout
 
-    public init(modelPath: String) throws(VisionError) {
+    /// The model from `modelData` when given (`modelPath` then names it), else from the file.
+    public init(modelPath: String, modelData: [UInt8]? = nil, inputLayout: InputLayout = .planar) throws(VisionError) {
         var out: OpaquePointer?
-        try shim("model \(modelPath)") { pv_dnn_network_create(modelPath, &out, $0, $1) }
+        try shim("model \(modelPath)") { err, cap in
+            (modelData ?? []).withUnsafeBufferPointer {
+                pv_dnn_network_create(modelPath, $0.baseAddress, $0.count, inputLayout.channels, &out, err, cap)
+            }
+        }
         guard let out else { throw VisionError("model \(modelPath): not loaded") }
         handle = out
+        self.inputLayout = inputLayout
     }
 
     deinit { pv_dnn_network_free(handle) }
 
     public func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView] {
-        try forwardTensors(input, outputs, context: "forward (OpenCV)") { pv_dnn_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
+        try forwardTensors(input, outputs, layout: inputLayout, context: "forward (OpenCV)") { pv_dnn_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
     }
 }
 
@@ -137,6 +164,7 @@ public final class OpenCVNetwork: InferenceNetwork {
 public final class OpenVINONetwork: InferenceNetwork {
     private let handle: OpaquePointer
     public var engine: InferenceEngine { .openvino }
+    public let inputLayout: InputLayout
 
     /// How the network is compiled for the input sizes it sees.
     public enum Shapes: Sendable {
@@ -147,7 +175,11 @@ public final class OpenVINONetwork: InferenceNetwork {
         case dynamic
     }
 
-    public init(modelPath: String, threads: Int, shapes: Shapes) throws(VisionError) {
+    /// The model from `modelData` when given (kept for each compilation; `modelPath` then names it), else
+    /// from the file.
+    public init(
+        modelPath: String, modelData: [UInt8]? = nil, inputLayout: InputLayout = .planar, threads: Int, shapes: Shapes
+    ) throws(VisionError) {
         if case .failure(let error) = OpenVINORuntime.status { throw VisionError("OpenVINO: \(error.message)") }
         var out: OpaquePointer?
         let maxShapes: Int32
@@ -155,9 +187,15 @@ public final class OpenVINONetwork: InferenceNetwork {
         case .perSize(let count): maxShapes = Int32(max(1, min(count, 64)))
         case .dynamic: maxShapes = 0
         }
-        try shim("model \(modelPath)") { pv_ov_network_create(modelPath, Int32(threads), maxShapes, &out, $0, $1) }
+        try shim("model \(modelPath)") { err, cap in
+            (modelData ?? []).withUnsafeBufferPointer {
+                pv_ov_network_create(
+                    modelPath, $0.baseAddress, $0.count, inputLayout.channels, Int32(threads), maxShapes, &out, err, cap)
+            }
+        }
         guard let out else { throw VisionError("model \(modelPath): not loaded") }
         handle = out
+        self.inputLayout = inputLayout
     }
 
     deinit { pv_ov_network_free(handle) }
@@ -165,11 +203,14 @@ public final class OpenVINONetwork: InferenceNetwork {
     /// Compiles for inputs of this size ahead of the first forward, so compiling does not stall a frame
     /// mid-run (OpenCV DNN has nothing to compile: its networks need no such step).
     public func prepare(width: Int, height: Int) throws(VisionError) {
-        try shim("compile for \(width)x\(height)") { pv_ov_network_prepare(handle, Int32(width), Int32(height), $0, $1) }
+        let divisor: Int32 = inputLayout == .spaceToDepth ? 2 : 1
+        try shim("compile for \(width)x\(height)") {
+            pv_ov_network_prepare(handle, Int32(width) / divisor, Int32(height) / divisor, $0, $1)
+        }
     }
 
     public func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView] {
-        try forwardTensors(input, outputs, context: "forward (OpenVINO)") { pv_ov_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
+        try forwardTensors(input, outputs, layout: inputLayout, context: "forward (OpenVINO)") { pv_ov_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
     }
 }
 
@@ -179,6 +220,17 @@ extension InferenceBackend {
         switch engine {
         case .opencv: return try OpenCVNetwork(modelPath: modelPath)
         case .openvino: return try OpenVINONetwork(modelPath: modelPath, threads: threads, shapes: shapes)
+        }
+    }
+
+    /// Loads a YOLOX model on this backend's engine; the pinned YOLOX-nano without its Focus layer
+    /// (``YOLOXFocusCut``), any other file as it is.
+    public func yoloxNetwork(modelPath: String, shapes: OpenVINONetwork.Shapes) throws(VisionError) -> any InferenceNetwork {
+        guard let cut = YOLOXFocusCut.cut(modelAt: modelPath) else { return try network(modelPath: modelPath, shapes: shapes) }
+        switch engine {
+        case .opencv: return try OpenCVNetwork(modelPath: modelPath, modelData: cut, inputLayout: .spaceToDepth)
+        case .openvino:
+            return try OpenVINONetwork(modelPath: modelPath, modelData: cut, inputLayout: .spaceToDepth, threads: threads, shapes: shapes)
         }
     }
 }

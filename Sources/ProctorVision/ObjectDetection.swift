@@ -63,7 +63,7 @@ public final class YOLOXDetector: ObjectDetecting {
         // Input sizes are multiples of 32 up to inputSize on each side: a few, each compiled once.
         let network: any InferenceNetwork
         do {
-            network = try backend.network(modelPath: modelPath, shapes: Self.shapes)
+            network = try backend.yoloxNetwork(modelPath: modelPath, shapes: Self.shapes)
         } catch {
             throw VisionError("object \(error.message)")
         }
@@ -121,7 +121,8 @@ public final class YOLOXDetector: ObjectDetecting {
         let grid = grid(for: shape)
         let tensor = try Stopwatch.measure(&timings.openCV) { () throws(VisionError) -> TensorView? in
             try input.fill(
-                from: image, width: shape.width, height: shape.height, content: square ? (inputSize, inputSize) : nil, padValue: 114)
+                from: image, width: shape.width, height: shape.height, content: square ? (inputSize, inputSize) : nil, padValue: 114,
+                layout: network.inputLayout)
             return try network.forward(input, outputs: Self.outputNames).first
         }
         let scale = input.letterboxScale

@@ -279,7 +279,7 @@ public struct VisionPipelineFactory: Sendable {
                 // OpenCV's DNN reallocates its layers whenever the input size changes, so there each look keeps its own.
                 let network: any InferenceNetwork
                 do {
-                    network = try backend.network(modelPath: objectModelPath, shapes: YOLOXDetector.shapes)
+                    network = try backend.yoloxNetwork(modelPath: objectModelPath, shapes: YOLOXDetector.shapes)
                 } catch {
                     throw VisionError("object \(error.message)")
                 }

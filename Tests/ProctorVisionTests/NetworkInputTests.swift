@@ -35,6 +35,28 @@ struct NetworkInputTests {
         }
     }
 
+    @Test func spaceToDepthHoldsTheFourPixelPhasesInYOLOXsOrder() throws {
+        let (image, bytes) = try gradient(width: 12, height: 8)
+        let input = NetworkInput()
+        for swap in [false, true] {
+            try input.fill(from: image, width: 12, height: 8, scale: 0.5, mean: 10, swapRB: swap, layout: .spaceToDepth)
+            #expect(input.layout == .spaceToDepth && input.values.count == 3 * 12 * 8)
+            // Focus: (row 0, col 0), (row 1, col 0), (row 0, col 1), (row 1, col 1), three channels each.
+            for (phase, (dy, dx)) in [(0, 0), (1, 0), (0, 1), (1, 1)].enumerated() {
+                for plane in 0..<3 {
+                    let channel = swap ? 2 - plane : plane
+                    for y in 0..<4 {
+                        for x in 0..<6 {
+                            let expected = (Float(bytes[((2 * y + dy) * 12 + 2 * x + dx) * 3 + channel]) - 10) * 0.5
+                            #expect(input.values[(phase * 3 + plane) * 24 + y * 6 + x] == expected, "phase \(phase) plane \(plane)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(throws: VisionError.self) { try input.fill(from: image, width: 13, height: 8, layout: .spaceToDepth) }
+    }
+
     @Test func aSmallerImageIsLetterboxedTopLeftWithThePadValue() throws {
         // 8x6 into 16x16: scaled by 2 to 16x12, rows 12...15 are padding in every plane.
         let (image, _) = try gradient(width: 8, height: 6)
