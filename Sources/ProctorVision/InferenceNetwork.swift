@@ -49,6 +49,12 @@ public enum InputLayout: Sendable {
     case spaceToDepth
 
     var channels: Int32 { self == .planar ? 3 : 12 }
+
+    /// The tensor's height and width for an image input of `width` x `height`.
+    func tensorSize(width: Int, height: Int) -> (width: Int32, height: Int32) {
+        let divisor = self == .spaceToDepth ? 2 : 1
+        return (Int32(width / divisor), Int32(height / divisor))
+    }
 }
 
 /// A network's input blob, reused between frames (no allocation per frame at a steady size).
@@ -66,8 +72,8 @@ public final class NetworkInput {
     /// value (pixel - mean) * scale, BGR unless `swapRB`. With `content` (at most width x height) the
     /// image fits that box instead: a smaller input's scale kept inside a larger input.
     public func fill(
-        from image: Image, width: Int, height: Int, content: (width: Int, height: Int)? = nil, padValue: Double = 0, scale: Double = 1,
-        mean: Double = 0, swapRB: Bool = false, layout: InputLayout = .planar
+        from image: Image, width: Int, height: Int, content: (width: Int, height: Int)? = nil, padValue: Double = 0,
+        scale: Double = 1, mean: Double = 0, swapRB: Bool = false, layout: InputLayout = .planar
     ) throws(VisionError) {
         let contentWidth = content?.width ?? width, contentHeight = content?.height ?? height
         let count = 3 * width * height
@@ -117,16 +123,14 @@ func forwardTensors(
 ) throws(VisionError) -> [TensorView] {
     guard input.width > 0, input.height > 0 else { throw VisionError("\(context): no input") }
     guard input.layout == layout else { throw VisionError("\(context): the input is not laid out as the network takes it") }
-    // The shim takes the tensor's own height and width.
-    let divisor = layout == .spaceToDepth ? 2 : 1
+    let size = layout.tensorSize(width: input.width, height: input.height)
     var tensors = [pv_tensor](repeating: pv_tensor(), count: outputs.names.count)
     try shim(context) { err, cap in
         input.values.withUnsafeBufferPointer { blob in
             outputs.pointers.withUnsafeBufferPointer { names in
                 tensors.withUnsafeMutableBufferPointer { out in
                     guard let blobBase = blob.baseAddress, let nameBase = names.baseAddress, let outBase = out.baseAddress else { return -1 }
-                    return call(
-                        blobBase, Int32(input.width / divisor), Int32(input.height / divisor), nameBase, Int32(names.count), outBase, err, cap)
+                    return call(blobBase, size.width, size.height, nameBase, Int32(names.count), outBase, err, cap)
                 }
             }
         }
@@ -156,7 +160,9 @@ public final class OpenCVNetwork: InferenceNetwork {
     deinit { pv_dnn_network_free(handle) }
 
     public func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView] {
-        try forwardTensors(input, outputs, layout: inputLayout, context: "forward (OpenCV)") { pv_dnn_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
+        try forwardTensors(input, outputs, layout: inputLayout, context: "forward (OpenCV)") {
+            pv_dnn_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7)
+        }
     }
 }
 
@@ -203,14 +209,14 @@ public final class OpenVINONetwork: InferenceNetwork {
     /// Compiles for inputs of this size ahead of the first forward, so compiling does not stall a frame
     /// mid-run (OpenCV DNN has nothing to compile: its networks need no such step).
     public func prepare(width: Int, height: Int) throws(VisionError) {
-        let divisor: Int32 = inputLayout == .spaceToDepth ? 2 : 1
-        try shim("compile for \(width)x\(height)") {
-            pv_ov_network_prepare(handle, Int32(width) / divisor, Int32(height) / divisor, $0, $1)
-        }
+        let size = inputLayout.tensorSize(width: width, height: height)
+        try shim("compile for \(width)x\(height)") { pv_ov_network_prepare(handle, size.width, size.height, $0, $1) }
     }
 
     public func forward(_ input: NetworkInput, outputs: OutputNames) throws(VisionError) -> [TensorView] {
-        try forwardTensors(input, outputs, layout: inputLayout, context: "forward (OpenVINO)") { pv_ov_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7) }
+        try forwardTensors(input, outputs, layout: inputLayout, context: "forward (OpenVINO)") {
+            pv_ov_network_forward(handle, $0, $1, $2, $3, $4, $5, $6, $7)
+        }
     }
 }
 
@@ -230,7 +236,8 @@ extension InferenceBackend {
         switch engine {
         case .opencv: return try OpenCVNetwork(modelPath: modelPath, modelData: cut, inputLayout: .spaceToDepth)
         case .openvino:
-            return try OpenVINONetwork(modelPath: modelPath, modelData: cut, inputLayout: .spaceToDepth, threads: threads, shapes: shapes)
+            return try OpenVINONetwork(
+                modelPath: modelPath, modelData: cut, inputLayout: .spaceToDepth, threads: threads, shapes: shapes)
         }
     }
 }

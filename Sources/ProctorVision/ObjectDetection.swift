@@ -121,8 +121,8 @@ public final class YOLOXDetector: ObjectDetecting {
         let grid = grid(for: shape)
         let tensor = try Stopwatch.measure(&timings.openCV) { () throws(VisionError) -> TensorView? in
             try input.fill(
-                from: image, width: shape.width, height: shape.height, content: square ? (inputSize, inputSize) : nil, padValue: 114,
-                layout: network.inputLayout)
+                from: image, width: shape.width, height: shape.height, content: square ? (inputSize, inputSize) : nil,
+                padValue: 114, layout: network.inputLayout)
             return try network.forward(input, outputs: Self.outputNames).first
         }
         let scale = input.letterboxScale

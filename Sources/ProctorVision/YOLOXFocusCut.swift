@@ -5,7 +5,7 @@ import Foundation
 /// 2x2 pixel phases, 12 channels at half the size. OpenVINO runs those Slices in its reference
 /// implementation (about 2 ms of YOLOX-nano's 23 ms on one thread, with the Concat). This rewrites the
 /// pinned YOLOX-nano's ONNX bytes to start after that Concat, with the 12-channel image as its input,
-/// which the blob conversion writes directly (``NetworkInput/Layout/spaceToDepth``); the outputs are
+/// which the blob conversion writes directly (``InputLayout/spaceToDepth``); the outputs are
 /// bit-identical (`YOLOXFocusCutTests`). Only the pinned file, recognised by its digest, is rewritten:
 /// the node names and the phase order below are that file's.
 enum YOLOXFocusCut {

@@ -67,9 +67,9 @@ const char *pv_openvino_version(void);
 
 typedef struct pv_ov_network pv_ov_network;
 /// Reads an ONNX model (from `model_data` when given, kept for each compilation; else from `model_path`)
-/// whose input has `channels` channels. It is compiled for the CPU on first use of each input size, with `threads`
-/// inference threads and one stream, f32 precision, no core pinning; up to `max_shapes` compiled sizes
-/// are kept (the oldest is dropped). `max_shapes` 0 compiles once with dynamic height and width instead.
+/// whose input has `channels` channels. It is compiled for the CPU on first use of each input size, with
+/// `threads` inference threads and one stream, f32 precision, no core pinning; up to `max_shapes` compiled
+/// sizes are kept (the oldest is dropped). `max_shapes` 0 compiles once with dynamic height and width instead.
 int pv_ov_network_create(const char *model_path, const uint8_t *model_data, size_t model_length, int channels,
                          int threads, int max_shapes, pv_ov_network **out, char *err, size_t errcap);
 void pv_ov_network_free(pv_ov_network *network);
