@@ -43,6 +43,9 @@ public struct ModelLocator: Sendable {
             result.append(folder.appendingPathComponent("share/proctor-vision/models").path)
         }
         result.append("/usr/share/proctor-vision/models")
-        return result
+        // A binary near / reaches the same folder by several of the paths above: each is searched, and
+        // named in a not-found message, once.
+        var seen = Set<String>()
+        return result.filter { seen.insert($0).inserted }
     }
 }

@@ -23,6 +23,13 @@ import Testing
         #expect(share1 < system)
     }
 
+    @Test func eachFolderIsSearchedOnce() {
+        // /tmp/proctor: its parent, the folders above it and the system install meet at / and /usr.
+        let directories = ModelLocator.defaultDirectories(executable: "/tmp/proctor")
+        #expect(Set(directories).count == directories.count, "\(directories)")
+        #expect(directories.contains("/share/proctor-vision/models") && directories.last == "/usr/share/proctor-vision/models")
+    }
+
     @Test func aTruncatedModelFailsTheManifestCheck() throws {
         let folder = try TemporaryDirectory(prefix: "models")
         let source = TestAssets.modelsDirectory
