@@ -158,20 +158,24 @@ struct Doctor: ParsableCommand {
         }
     }
 
-    /// The full pipeline built as the monitor builds it: every network is really loaded, and the face
-    /// embedding network too when it is installed and matches the manifest (identity checks load it).
+    /// The full pipeline built as the monitor builds it: every network is really loaded and run once on a
+    /// plain grey webcam-sized frame (a runtime can read a model and still fail to compile it), and the
+    /// face embedding network is loaded too when it is installed and matches the manifest.
     private func checkModelsLoad() -> Check {
         var factory = VisionPipelineFactory(locator: global.locator)
         let problems = factory.degradations()
         guard problems.isEmpty else { return .skip("models load", "not tried: a model above failed") }
         do {
             factory.backend = try InferenceBackend.resolve(try engineOptions.choice()).backend
-            _ = try factory.makePipeline()
+            let pipeline = try factory.makePipeline()
+            let grey = [UInt8](repeating: 128, count: 640 * 480 * 3)
+            let frame = try grey.withUnsafeBytes { pixels throws(VisionError) in try Image.fromBGR(pixels, width: 640, height: 480, stride: 640 * 3) }
+            _ = try pipeline.analyze(frame)
             guard case .verified(let embeddingPath, _) = ModelStatus.check(ModelLocator.embeddingModel, locator: global.locator) else {
-                return .ok("models load", "YuNet and YOLOX load on \(factory.backend)")
+                return .ok("models load", "YuNet and YOLOX load and run on \(factory.backend)")
             }
             _ = try FaceEmbedder(modelPath: embeddingPath, backend: factory.backend)
-            return .ok("models load", "YuNet, YOLOX and MobileFaceNet load on \(factory.backend)")
+            return .ok("models load", "YuNet, YOLOX and MobileFaceNet load on \(factory.backend); YuNet and YOLOX run")
         } catch {
             return .fail("models load", "\(error)", hint: "the model files match the manifest but do not load: check the OpenCV/OpenVINO install")
         }

@@ -73,6 +73,27 @@ struct EngineSelectionTests {
         #expect(missing.status == 1 && missing.stdout.contains("FAIL  engine:"), "\(missing.stdout)")
     }
 
+    /// A runtime whose CPU plugin is missing loads and reads models but compiles none: it must count as
+    /// no runtime (auto falls back, openvino refuses, doctor fails), not run a monitor that analyses nothing.
+    @Test func aRuntimeWithoutItsCPUPluginIsNotAvailable() throws {
+        let installed = TestAssets.openVINOLibraryDirectory.path
+        let partial = try TemporaryDirectory(prefix: "openvino-without-cpu")
+        let names = try FileManager.default.contentsOfDirectory(atPath: installed)
+        #expect(names.contains("libopenvino_intel_cpu_plugin.so"), "\(names)")
+        for name in names where !name.contains("intel_cpu_plugin") {
+            try FileManager.default.createSymbolicLink(atPath: partial.path(name), withDestinationPath: (installed as NSString).appendingPathComponent(name))
+        }
+        let environment = ["PROCTOR_OPENVINO": partial.url.path, "PROCTOR_ENGINE": ""]
+        let refused = try analyze(["--engine", "openvino"], environment: environment)
+        #expect(refused.status == 78 && refused.stderr.contains("no CPU device"), "\(refused.stderr)")
+        let fallback = try analyze([], environment: environment)
+        #expect(fallback.status == 0 && fallback.stderr.contains("OpenVINO not available") && fallback.stderr.contains("opencv 4.6.0"), "\(fallback.stderr)")
+        #expect(faceCount(fallback) == 2)
+        let doctor = try CommandRunner.run(
+            proctor, ["doctor", "--no-camera", "--engine", "openvino", "--models", TestAssets.modelsDirectory.path], environment: environment)
+        #expect(doctor.status == 1 && doctor.stdout.contains("FAIL  engine:"), "\(doctor.stdout)")
+    }
+
     /// The session record keeps the engine that ran, not just the choice.
     @Test func monitorRecordsTheEngineInTheSession() throws {
         let folder = try TemporaryDirectory()

@@ -12,6 +12,9 @@ public enum TestAssets {
     /// Unusual-but-valid images written by `scripts/setup` (fixtures/make-unusual-images.py).
     public static var generatedDirectory: URL { packageRoot.appendingPathComponent("fixtures/generated") }
 
+    /// The OpenVINO runtime's libraries as `scripts/setup` installs them.
+    public static var openVINOLibraryDirectory: URL { packageRoot.appendingPathComponent(".openvino/lib") }
+
     public static func photo(_ name: String) -> String { photosDirectory.appendingPathComponent(name).path }
     public static func generated(_ name: String) -> String { generatedDirectory.appendingPathComponent(name).path }
 
