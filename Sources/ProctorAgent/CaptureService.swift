@@ -25,6 +25,8 @@ final class CaptureService: Service, CustomStringConvertible {
 
     /// The source's own failure, when it ended the run (the session is still closed).
     let sourceFailure = Mutex<CaptureError?>(nil)
+    /// Why no frame could be analysed, when that ended the run (the session is still closed).
+    let analysisFailure = Mutex<String?>(nil)
     /// The session's statistics once it is closed.
     let closedStatistics = Mutex<MonitorSession.Statistics?>(nil)
 
@@ -83,12 +85,18 @@ final class CaptureService: Service, CustomStringConvertible {
         let progressed = self.progressed
         for await event in sampler.events {
             if case .failed(let error) = event { sourceFailure.withLock { $0 = error } }
-            let closed = try await session.work.run {
+            let (closed, blind) = try await session.work.run {
                 let changes = try session.session.handle(event)
                 progressed(session.session.statistics)
-                return changes.contains { if case .closed = $0 { true } else { false } }
+                return (changes.contains { if case .closed = $0 { true } else { false } }, session.session.cannotAnalyse)
             }
             if closed { wakeDelivery() }
+            if let blind {
+                analysisFailure.withLock { $0 = blind }
+                let sampler = self.sampler
+                DispatchQueue.global().async { sampler.stop(waitingAtMost: 0) }
+                return
+            }
         }
     }
 }

@@ -67,6 +67,8 @@ public struct MonitorRunner {
         public var statistics: MonitorSession.Statistics
         /// The source's own failure, when that ended the run (the session was still closed).
         public var sourceFailure: CaptureError?
+        /// Why no frame could be analysed, when that ended the run (the session was still closed).
+        public var analysisFailure: String?
         /// The signal that started the stop, if one did.
         public var stoppedBy: Int32?
         /// A second stop signal that hurried the stop (the final delivery pass was skipped).
@@ -196,7 +198,7 @@ public struct MonitorRunner {
             })
         var outcome = Outcome(
             statistics: capture.closedStatistics.withLock { $0 } ?? MonitorSession.Statistics(),
-            sourceFailure: capture.sourceFailure.withLock { $0 }, stoppedBy: stop.firstSignal, escalation: stop.escalation)
+            sourceFailure: capture.sourceFailure.withLock { $0 }, analysisFailure: capture.analysisFailure.withLock { $0 }, stoppedBy: stop.firstSignal, escalation: stop.escalation)
         if case .finished = ending {
             // Every service has returned: close the outbox now (checkpointing its journal), not whenever
             // the last task lets go of it, so the files left behind are complete for any reader.

@@ -99,6 +99,12 @@ public final class MonitorSession {
     private var heartbeatDue = false
     /// Seconds between heartbeats.
     private static let heartbeatInterval = 1.0
+    /// Frames that may fail analysis before the first one succeeds (see ``BlindStart``).
+    public static let failuresBeforeBlind = 10
+    private var blindStart = BlindStart(limit: failuresBeforeBlind)
+    /// Set when the session's first ``failuresBeforeBlind`` frames all failed analysis: why nothing can
+    /// be analysed. The capture service then stops and closes the session.
+    public private(set) var cannotAnalyse: String?
 
     /// Episode changes waiting in memory for the outbox.
     public var unsavedChanges: Int { unsaved.count }
@@ -190,8 +196,10 @@ public final class MonitorSession {
             // One bad frame must not end an exam: log it and wait for the next one.
             AgentMetrics.analysisFailed()
             logger.error("frame analysis failed", metadata: ["time": .stringConvertible(frame.time), "error": "\(error)"])
+            if let reason = blindStart.failed("\(error)") { cannotAnalyse = reason }
             return []
         }
+        blindStart.succeeded()
         let thumbnail = detectsFrozenFrames ? try? frame.image.grayThumbnail() : nil
         let sequence = observed
         observed += 1

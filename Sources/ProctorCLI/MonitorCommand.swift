@@ -23,7 +23,7 @@ struct Monitor: AsyncParsableCommand {
             Example: proctor monitor --camera /dev/video0 --student 42 --exam midterm --metrics 127.0.0.1:9464
             \(ExitStatus.line([
                 (0, "clean stop"), (1, "the source failed mid-run"), (64, nil), (66, "camera or source cannot be opened"),
-                (78, "settings, models, outbox or metrics address"),
+                (78, "settings, models, outbox or metrics address, or an engine that analyses none of the first frames"),
             ]))
             """
     )
@@ -164,6 +164,12 @@ struct Monitor: AsyncParsableCommand {
                 format: "session %@: %d frames analysed, %.0f s with a face, %d episodes (outbox %@)", identity.sessionID,
                 stats.framesAnalyzed, stats.secondsWithFace, stats.episodesOpened, outboxPath)
             Terminal.writeError(summary + "\n")
+        }
+        if let failure = outcome.analysisFailure {
+            // The engine cannot analyse here (a broken install, most likely): a configuration error, which
+            // the service unit does not restart into the same failure.
+            Terminal.writeError("error: \(failure) (check the engine: proctor doctor)\n")
+            throw ExitCode(78)
         }
         if let failure = outcome.sourceFailure {
             Terminal.writeError("error: \(failure.description)\n")

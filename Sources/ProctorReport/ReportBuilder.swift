@@ -101,6 +101,13 @@ public struct ReportBuilder: Sendable {
             credibility.formula.append(
                 "Capped at Medium: the monitor stopped unexpectedly, so part of the exam was not monitored.")
         }
+        if session.framesAnalyzed == 0 {
+            // A session without one analysed frame has no episodes because nothing was looked at.
+            notes.append(
+                "No frame of this session was analysed: none of the exam was seen, so the absence of episodes proves nothing.")
+            credibility.level = .low
+            credibility.formula.append("Set to Low: no frame was analysed, so none of the exam was seen.")
+        }
         var report = SessionReport(
             generatedAt: now, session: header, credibility: credibility, summary: Self.summarize(entries), gaps: gaps,
             episodes: entries, notes: notes.isEmpty ? nil : notes)
