@@ -48,6 +48,12 @@ struct Proctor: AsyncParsableCommand {
         } catch let failure as Failure {
             Terminal.writeError("error: \(failure.description)\n")
             Foundation.exit(failure.exitCode)
+        } catch let usage as ValidationError {
+            // Found while running (no images in a folder, a URL that does not parse): one line like every
+            // other error, not ArgumentParser's usage block for the root command, which names no option of
+            // the command that ran (and, through the stderr relay, would become three warning records).
+            Terminal.writeError("error: \(usage.message)\n")
+            Foundation.exit(64)
         } catch {
             // ArgumentParser's own errors (usage 64, help 0, an ExitCode) keep their status; anything
             // else escaping a command is a bug here, not the operator's: EX_SOFTWARE (70).

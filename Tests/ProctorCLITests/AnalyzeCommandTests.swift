@@ -65,6 +65,19 @@ struct AnalyzeCommandTests {
         #expect(try CommandRunner.run(proctor, ["analyze", "--format", "xml", "x.jpg"]).status == 64)
     }
 
+    /// A usage error found while running is one `error:` line too: not the root command's usage block,
+    /// which through the stderr relay became three warning records and no error line.
+    @Test func aUsageErrorFoundWhileRunningIsOneErrorLine() throws {
+        let empty = try TemporaryDirectory()
+        let result = try CommandRunner.run(proctor, ["analyze", "--models", TestAssets.modelsDirectory.path, empty.url.path])
+        #expect(result.status == 64)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.last == "error: no images found in \(empty.url.path)", "\(result.stderr)")
+        #expect(!result.stderr.contains("Usage:") && !result.stderr.contains("\"native\""), "\(result.stderr)")
+        let migrate = try CommandRunner.run(proctor, ["db", "migrate"], environment: ["PROCTOR_DATABASE_URL": ""])
+        #expect(migrate.status == 64 && migrate.stderr == "error: give --database-url URL (or set PROCTOR_DATABASE_URL)\n", "\(migrate.stderr)")
+    }
+
     @Test func missingModelsAreAConfigurationError() throws {
         let empty = try TemporaryDirectory()
         let arguments = ["analyze", "--models", empty.url.path, "--format", "jsonl", TestAssets.photo("bus.jpg")]
