@@ -2,18 +2,26 @@ import Foundation
 import ProctorImaging
 import ProctorVision
 
-/// Buffered writes to stdout. The first failed write is kept (later writes are dropped) and thrown by
-/// ``flush()``; ``failed`` lets a long run stop early.
+/// Writes to stdout, buffered or each at once. The first failed write is kept (later writes are
+/// dropped) and thrown by ``flush()``; ``failed`` lets a long run stop early.
 final class OutputWriter {
     private var buffer = Data()
     private(set) var failure: Failure?
+    private let writesThrough: Bool
 
     var failed: Bool { failure != nil }
+
+    /// - Parameter writesThrough: write each text at once. For results that each cost real work (an
+    ///   analysed image): a reader sees them as they come, and an interrupted run keeps all it finished.
+    ///   Otherwise texts are gathered into 64 KiB writes (a fast export).
+    init(writesThrough: Bool = false) {
+        self.writesThrough = writesThrough
+    }
 
     func write(_ text: String) {
         guard failure == nil else { return }
         buffer.append(contentsOf: Array(text.utf8))
-        if buffer.count > 64 << 10 { try? flush() }
+        if writesThrough || buffer.count > 64 << 10 { try? flush() }
     }
 
     func flush() throws(Failure) {
@@ -32,7 +40,7 @@ extension AnalysisRecord {
     /// One compact JSON object plus a newline.
     func jsonLine() -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]  // the same text for the same result
         guard let data = try? encoder.encode(self) else { return "{\"image\":\"\(image)\",\"error\":\"encoding failed\"}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }

@@ -59,13 +59,13 @@ struct Analyze: ParsableCommand {
                 minFaceScore: tuning.minFaceScore, scope: .everyFace)
         }
         factory.identity = identity
-        let analyzer = try tuning.makeAnalyzer(factory: factory, jobs: jobs ?? BatchAnalyzer.defaultJobs(for: factory.backend), logger: logger)
         let inputs = InputPaths.expand(paths, recursive: recursive)
         guard !inputs.isEmpty else { throw ValidationError("no images found in \(paths.joined(separator: " "))") }
+        let analyzer = try tuning.makeAnalyzer(factory: factory, jobs: jobs ?? BatchAnalyzer.defaultJobs(for: factory.backend), logger: logger)
         let format = format ?? (Terminal.stdoutIsTerminal ? .table : .jsonl)
         let policy = tuning.policy
         var summary = AnalysisSummary()
-        let writer = OutputWriter()
+        let writer = OutputWriter(writesThrough: true)
         let table = TableFormatter(identity: identity != nil)
         let progress = ProgressBar(total: inputs.count, label: "analyze", enabled: Terminal.stderrIsTerminal && !global.quiet)
         if format == .table { writer.write(table.header()) }

@@ -65,6 +65,40 @@ struct AnalyzeCommandTests {
         #expect(try CommandRunner.run(proctor, ["analyze", "--format", "xml", "x.jpg"]).status == 64)
     }
 
+    /// Each analysed image's line is written when it is done: a reader sees it while the run goes on, and
+    /// a run killed midway keeps every line it finished (a 64 KiB buffer lost up to a few hundred).
+    @Test func recordsAreWrittenAsTheyAreDoneAndSurviveAKill() throws {
+        let folder = try TemporaryDirectory()
+        let paths = (0..<200).map { _ in TestAssets.photo("zidane.jpg") }.joined(separator: "\n")
+        let output = folder.path("out.jsonl")
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: proctor)
+        process.arguments = ["analyze", "--format", "jsonl", "--jobs", "1", "-q", "--models", TestAssets.modelsDirectory.path, "-"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data(paths.utf8))
+        try input.fileHandleForWriting.close()
+        func lines() -> [String] {
+            String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: output))) ?? Data(), as: UTF8.self)
+                .split(separator: "\n").map(String.init)
+        }
+        // Bounded wait for the first line (200 images take far longer than the first one).
+        for _ in 0..<1200 where lines().isEmpty && process.isRunning { usleep(50_000) }
+        #expect(!lines().isEmpty && process.isRunning, "the first record was not written while the run went on")
+        kill(process.processIdentifier, SIGKILL)  // any death; a test runner's children may inherit SIGTERM blocked
+        process.waitUntilExit()
+        let written = lines()
+        #expect(process.terminationStatus != 0 && written.count < 200)
+        for line in written {
+            let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "a cut line: \(line)")
+            #expect((record["faces"] as? [Any])?.count == 2)
+        }
+    }
+
     /// A usage error found while running is one `error:` line too: not the root command's usage block,
     /// which through the stderr relay became three warning records and no error line.
     @Test func aUsageErrorFoundWhileRunningIsOneErrorLine() throws {
