@@ -40,6 +40,15 @@ final class MetricsExport: Service, Sendable {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         self.logger = logger
         filePath = options.metricsFile
+        if let filePath = options.metricsFile {
+            // A file that cannot be written at the start is a wrong path (exit 78, like a busy port); one
+            // that fails later (a full disk) is logged and the monitor goes on.
+            do {
+                try AtomicFile.write(Data(registry.emitToString().utf8), to: filePath, mode: 0o644)
+            } catch {
+                throw Failure.configuration("--metrics-file \(filePath): \(error.description)")
+            }
+        }
         if let endpoint = try options.endpoint() {
             let listener = try MetricsHTTPListener(endpoint: endpoint) { registry.emitToString() }
             var bound = endpoint

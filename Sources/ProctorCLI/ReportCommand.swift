@@ -155,7 +155,7 @@ struct Report: ParsableCommand {
         do {
             try AtomicFile.write(bytes, to: path, mode: 0o600)
         } catch {
-            throw Failure.noInput("cannot write the report: \(error.description)")
+            throw Failure.output("cannot write the report: \(error.description)")
         }
     }
 }

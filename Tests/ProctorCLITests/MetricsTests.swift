@@ -124,6 +124,19 @@ struct MetricsTests {
         #expect(result.stderr.contains("error:") && result.stderr.contains("\(port)"))
     }
 
+    /// A textfile path that cannot be written at the start is refused like a busy port, not a warning
+    /// that `-q` hides while node_exporter reads nothing all exam.
+    @Test func anUnwritableMetricsFileIsAConfigurationError() throws {
+        let folder = try TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: folder.path("f0001.jpg"), withDestinationPath: TestAssets.photo("person.jpg"))
+        let textfile = folder.path("missing-folder/proctor.prom")
+        let result = try CommandRunner.run(
+            proctor, ["monitor", "--source", folder.url.path, "--student", "s", "--outbox", folder.path("o.sqlite"), "-q", "--metrics-file", textfile])
+        #expect(result.status == 78, "stderr: \(result.stderr)")
+        let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error: --metrics-file \(textfile)") }
+        #expect(errors.count == 1, "\(result.stderr)")
+    }
+
     // MARK: Helpers
 
     /// The value of the sample whose name and labels are exactly `series`.

@@ -90,6 +90,9 @@ import Testing
 
         let report = folder.path("full.html")
         #expect(try CommandRunner.run(proctor, ["report", "--outbox", outbox, "--out", report]).status == 0)
+        // A report that cannot be written is an output failure (74), as its help says, not a missing input.
+        let unwritable = try CommandRunner.run(proctor, ["report", "--outbox", outbox, "--out", folder.path("no-such-folder/r.html")])
+        #expect(unwritable.status == 74 && unwritable.stderr.hasPrefix("error: cannot write the report"), "\(unwritable.stderr)")
         let html = try String(contentsOfFile: report, encoding: .utf8)
         #expect(html.contains("data-field=\"what-ran\"") && html.contains(pipeline) && html.contains("full pipeline"))
         #expect(!html.contains("DEGRADED"))
@@ -124,6 +127,9 @@ import Testing
         let file = try write(#"{"rules": {"faceAbsent": {"openAfter": 10}}, "objectEvery": 3}"#, to: "partial.json")
         let result = try CommandRunner.run(
             proctor, ["config", "print", "--config", file, "--fps", "3"], environment: ["PROCTOR_FACE_SIDE": "320", "PROCTOR_FPS": "1"])
+        // An out-of-range flag is the flag's error, as in the monitor: exit 64 naming it.
+        let absurd = try CommandRunner.run(proctor, ["config", "print", "--fps", "50"])
+        #expect(absurd.status == 64 && absurd.stderr.contains("--fps must be in (0, 30]"), "\(absurd.stderr)")
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = Set(result.lines)
         #expect(lines.contains("rules.faceAbsent.openAfter = 10  (file \(file))"), "\(result.stdout)")
