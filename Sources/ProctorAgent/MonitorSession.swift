@@ -42,6 +42,9 @@ public final class MonitorSession {
         public var episodesOpened = 0
         public var mediaTime = 0.0
         public var analysisMilliseconds = 0.0
+        /// Recorded frames passed over because they could not be decoded, and why the first was.
+        public var framesSkipped = 0
+        public var firstSkipped: String?
     }
 
     /// How the session rides out an outbox it cannot write to.
@@ -155,6 +158,11 @@ public final class MonitorSession {
         case .restored(let time):
             logger.notice("camera restored", metadata: ["time": .stringConvertible(time)])
             return try commit(engine.cameraRestored(time: time))
+        case .skipped(let time, let reason):
+            logger.warning("frame skipped", metadata: ["time": .stringConvertible(time), "error": "\(reason)"])
+            statistics.framesSkipped += 1
+            if statistics.firstSkipped == nil { statistics.firstSkipped = reason }
+            return []
         case .ended, .failed:
             return []
         }

@@ -22,7 +22,7 @@ struct Monitor: AsyncParsableCommand {
             PROCTOR_OUTBOX, PROCTOR_ENGINE), command-line flags.
             Example: proctor monitor --camera /dev/video0 --student 42 --exam midterm --metrics 127.0.0.1:9464
             \(ExitStatus.line([
-                (0, "clean stop"), (1, "the source failed mid-run"), (64, nil), (66, "camera or source cannot be opened"),
+                (0, "clean stop"), (1, "the source failed mid-run, or replayed frames could not be decoded"), (64, nil), (66, "camera or source cannot be opened"),
                 (78, "settings, models, outbox or metrics address, or an engine that analyses none of the first frames"),
             ]))
             """
@@ -173,6 +173,11 @@ struct Monitor: AsyncParsableCommand {
         }
         if let failure = outcome.sourceFailure {
             Terminal.writeError("error: \(failure.description)\n")
+            throw ExitCode(1)
+        }
+        // As `proctor analyze` with some bad images: every other frame was analysed, and the run says so.
+        if stats.framesSkipped > 0, let first = stats.firstSkipped {
+            Terminal.writeError("error: \(stats.framesSkipped) recorded frame(s) could not be decoded and were skipped (first: \(first))\n")
             throw ExitCode(1)
         }
         // A second signal hurried the stop: the session is closed, the final delivery pass was skipped.

@@ -24,6 +24,10 @@ public enum CaptureEvent: Sendable {
     case lost(at: Double, reason: String)
     /// Frames flow again after a ``lost(at:reason:)``.
     case restored(at: Double)
+    /// A recorded frame that cannot be decoded (a truncated image in a replayed folder): it is passed
+    /// over and the replay goes on. A live source's damaged frames are dropped without an event (the
+    /// next frame takes the tick); a video file that cannot be read on fails the replay.
+    case skipped(at: Double, reason: String)
     /// The source ended (replay finished) or the sampler was stopped. Always the last event but for ``failed(_:)``.
     case ended
     /// The source failed in a way reconnecting cannot cure; the last event.

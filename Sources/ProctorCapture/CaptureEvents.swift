@@ -86,8 +86,13 @@ final class Channel: @unchecked Sendable {
     /// Hands an event to the consumer. Frames follow `mode`; other events are always queued.
     func send(_ event: CaptureEvent, mode: Mode = .replace) {
         condition.lock()
-        if case .frame = event, mode == .wait {
-            while !stopping, !cancelled, queue.contains(where: \.isFrame) { condition.wait() }
+        if mode == .wait {
+            switch event {
+            case .frame: while !stopping, !cancelled, queue.contains(where: \.isFrame) { condition.wait() }
+            // A folder of bad files must not queue an event per file ahead of a slow consumer.
+            case .skipped: while !stopping, !cancelled, !queue.isEmpty { condition.wait() }
+            default: break
+            }
         }
         if finished || cancelled {
             condition.unlock()

@@ -164,8 +164,11 @@ private final class CaptureLoop: @unchecked Sendable {
         let image: Image
         do {
             image = try source.retrieve()
-        } catch where error.kind == .corruptFrame && source.isLive {
-            return  // a damaged camera frame: the next one takes this tick
+        } catch where error.kind == .corruptFrame {
+            // A damaged camera frame: the next one takes this tick. A bad recorded frame is one input
+            // among many, as in `proctor analyze`: said, and the replay goes on.
+            if !source.isLive { channel.send(.skipped(at: time, reason: error.description), mode: .wait) }
+            return
         }
         channel.send(.frame(CapturedFrame(image: image, time: time, sequence: index)), mode: paced ? .replace : .wait)
         // Ticks stay on a fixed grid; after a gap (stall, slow consumer) the grid restarts here.

@@ -1,4 +1,5 @@
 import Foundation
+import ProctorOutbox
 import ProctorTestSupport
 import Testing
 
@@ -103,7 +104,8 @@ struct NativeMessageTests {
         #expect(native.allSatisfy { $0["level"] as? String == "warning" && ($0["ts"] as? String)?.hasSuffix("Z") == true }, "\(native)")
     }
 
-    /// A run that fails: JSON lines, then the one plain `error:` line last, delivered before the process is gone.
+    /// A run that fails: JSON lines, then the one plain `error:` line last, delivered before the process is
+    /// gone. The replay's truncated frame is skipped (a `frame skipped` warning), the other analysed.
     @Test func theFinalErrorLineStaysPlainAndLast() throws {
         let clip = folder.path("failing")
         try FileManager.default.createDirectory(atPath: clip, withIntermediateDirectories: true)
@@ -115,8 +117,13 @@ struct NativeMessageTests {
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         let last = try #require(lines.last)
-        #expect(last.hasPrefix("error: ") && last.contains("cut.png") && last.contains("truncated"), "\(result.stderr)")
-        _ = jsonLines(lines.dropLast().joined(separator: "\n"))
+        #expect(last.hasPrefix("error: 1 recorded frame(s) could not be decoded") && last.contains("cut.png") && last.contains("truncated"), "\(result.stderr)")
+        let logged = jsonLines(lines.dropLast().joined(separator: "\n"))
+        #expect(logged.contains { $0["msg"] as? String == "frame skipped" && ($0["error"] as? String)?.hasPrefix("cut.png") == true }, "\(result.stderr)")
         #expect(lines.filter { $0.hasPrefix("error:") }.count == 1)
+        let outbox = try Outbox(path: folder.path("failing.sqlite"))
+        defer { outbox.close() }
+        // crc.png and iccp.png decode (libpng warns), before and after the cut one: both analysed.
+        #expect(try outbox.sessions().first?.framesAnalyzed == 2, "the frames around the bad one were analysed")
     }
 }

@@ -131,6 +131,7 @@ struct Seen {
         case .frame: "frame"
         case .lost: "lost"
         case .restored: "restored"
+        case .skipped: "skipped"
         case .ended: "ended"
         case .failed: "failed"
         }

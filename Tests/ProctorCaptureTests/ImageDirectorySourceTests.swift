@@ -74,16 +74,33 @@ import Testing
         }
     }
 
-    @Test func anUnreadableImageFailsTheReplayNamingTheFile() async throws {
+    /// One bad file is one input among many (as in `proctor analyze`): named, passed over, and the
+    /// replay goes on with the next image on its own media time.
+    @Test func anUnreadableImageIsSkippedNamingTheFileAndTheReplayGoesOn() async throws {
         try await withTemporaryDirectory { directory in
-            try write([("a.jpg", 16)], to: directory)
+            try write([("a.jpg", 16), ("c.jpg", 24)], to: directory)
             try Data([0xFF, 0xD8, 0xFF, 0x00]).write(to: URL(fileURLWithPath: directory).appendingPathComponent("b.jpg"))
             let sampler = try FrameSampler(source: ImageDirectorySource(directory: directory, fps: 2))
             let seen = await collect(sampler, timeout: 4, until: { _ in false })
-            #expect(seen.map(\.label) == ["frame", "failed"])
-            if case .failed(let error)? = seen.last?.event {
-                #expect(error.message.hasPrefix("b.jpg: "), "message: \(error.message)")
+            #expect(seen.map(\.label) == ["frame", "skipped", "frame", "ended"])
+            if case .skipped(let time, let reason) = seen[1].event {
+                #expect(time == 0.5 && reason.hasPrefix("b.jpg: "), "\(reason)")
             }
+            #expect(seen.compactMap(\.frame).map(\.image.width) == [16, 24])
+            #expect(seen.compactMap(\.frame).map(\.time) == [0, 1.0])
+        }
+    }
+
+    /// A folder of nothing but bad files: each is reported to a slow consumer (none replaced or lost),
+    /// then the replay ends.
+    @Test func everyBadFileIsReportedToASlowConsumer() async throws {
+        try await withTemporaryDirectory { directory in
+            for index in 0..<50 {
+                try Data([0xFF, 0xD8, 0xFF, 0x00]).write(to: URL(fileURLWithPath: directory).appendingPathComponent("bad\(index).jpg"))
+            }
+            let sampler = try FrameSampler(source: ImageDirectorySource(directory: directory, fps: 2))
+            let seen = await collect(sampler, timeout: 10, onEvent: { _, _ in try? await Task.sleep(for: .milliseconds(5)) }, until: { _ in false })
+            #expect(seen.filter { $0.label == "skipped" }.count == 50 && seen.last?.label == "ended")
         }
     }
 
