@@ -47,7 +47,7 @@ extension AnalysisRecord {
 }
 
 /// Totals over a run of `proctor analyze`.
-struct AnalysisSummary: Encodable {
+struct AnalysisSummary {
     var images = 0
     var analyzed = 0
     var failures = 0
@@ -56,15 +56,19 @@ struct AnalysisSummary: Encodable {
     var engineFailures = 0
     var verdicts: [String: Int] = [:]
     var totalMilliseconds = 0.0
+    /// The first failure of each kind, "image: error", for the closing error line.
+    var firstFailure: [VisionError.Kind: String] = [:]
 
     mutating func add(_ record: AnalysisRecord) {
         images += 1
-        if record.error != nil {
+        if let error = record.error {
             failures += 1
-            switch record.errorKind.flatMap(VisionError.Kind.init(rawValue:)) {
+            let kind = record.errorKind.flatMap(VisionError.Kind.init(rawValue:)) ?? .badInput
+            if firstFailure[kind] == nil { firstFailure[kind] = "\(record.image): \(error)" }
+            switch kind {
             case .modelUnavailable: modelUnavailable += 1
             case .engineFailure: engineFailures += 1
-            case .badInput, nil: break
+            case .badInput: break
             }
         } else {
             analyzed += 1
@@ -82,6 +86,21 @@ struct AnalysisSummary: Encodable {
     }
 
     var msPerImage: Double { analyzed > 0 ? totalMilliseconds / Double(analyzed) : 0 }
+
+    /// The one line a failing run ends with on stderr, naming the count and the first failure of the
+    /// kind that sets the exit status; nil when every image was analysed.
+    var errorLine: String? {
+        if modelUnavailable > 0, let first = firstFailure[.modelUnavailable] {
+            return "\(modelUnavailable) image(s) need a model or library that could not be loaded (first: \(first))"
+        }
+        if engineFailures > 0, let first = firstFailure[.engineFailure] {
+            return "the engine failed on \(engineFailures) image(s) (first: \(first))"
+        }
+        if failures > 0, let first = firstFailure[.badInput] {
+            return "\(failures) of \(images) image(s) could not be analysed (first: \(first))"
+        }
+        return nil
+    }
 
     func jsonLine() -> String {
         let object: [String: Any] = [

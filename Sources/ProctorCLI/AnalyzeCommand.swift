@@ -86,6 +86,9 @@ struct Analyze: ParsableCommand {
         }
         try writer.flush()
         logger.info("analyzed", metadata: ["images": "\(summary.images)", "failed": "\(summary.failures)"])
-        if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
+        if summary.exitStatus != 0 {
+            if let line = summary.errorLine { Terminal.writeError("error: \(line)\n") }
+            throw ExitCode(summary.exitStatus)
+        }
     }
 }

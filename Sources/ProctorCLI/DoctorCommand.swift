@@ -83,6 +83,7 @@ struct Doctor: ParsableCommand {
         var checks = modelChecks()
         checks.append(checkEngine())
         checks.append(checkModelsLoad())
+        checks.append(checkDecoders())
         if noCamera {
             checks.append(.skip("camera", "--no-camera"))
             checks.append(.skip("video group", "--no-camera"))
@@ -178,6 +179,17 @@ struct Doctor: ParsableCommand {
             return .ok("models load", "YuNet, YOLOX and MobileFaceNet load on \(factory.backend); YuNet and YOLOX run")
         } catch {
             return .fail("models load", "\(error)", hint: "the model files match the manifest but do not load: check the OpenCV/OpenVINO install")
+        }
+    }
+
+    private func checkDecoders() -> Check {
+        do {
+            try IOLibrary.check()
+            return .ok("decoders", "\(IOLibrary.fileName) loads (BMP/TIFF/WebP/PNM, rotated JPEG, video files)")
+        } catch {
+            return .fail(
+                "decoders", error.message,
+                hint: "reinstall the package, or put \(IOLibrary.fileName) next to the proctor binary (or give PROCTOR_CVIO_PATH)")
         }
     }
 

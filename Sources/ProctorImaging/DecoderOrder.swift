@@ -25,7 +25,7 @@ public enum DecoderOrder {
             return try Image.decodePNG(bytes, width: width, height: height, source: source)
         }
         guard probe.isUprightJPEG else {
-            try IOLibrary.require(for: "decoding PNG/BMP/TIFF/WebP/PNM and rotated or CMYK JPEG")
+            try IOLibrary.require(for: "decoding BMP/TIFF/WebP/PNM and rotated or CMYK JPEG")
             return try imgcodecs(bytes)
         }
         let why: String

@@ -4,9 +4,15 @@ import Foundation
 /// libProctorCVIO.so: OpenCV's imgcodecs and videoio, which drag about 60 MB of libraries (GDAL,
 /// GDCM, poppler, OpenEXR, ffmpeg, gstreamer) into a process. Loaded only when a non-JPEG image, a
 /// rotated or CMYK JPEG, or a video is read.
-enum IOLibrary {
+public enum IOLibrary {
     /// The library's file name ("libProctorCVIO.so").
-    static var fileName: String { String(cString: pv_io_library_name()) }
+    public static var fileName: String { String(cString: pv_io_library_name()) }
+
+    /// Loads the library now (`proctor doctor`: a missing one otherwise shows only on the first image
+    /// or video that needs it).
+    public static func check() throws(VisionError) {
+        try require(for: "reading BMP/TIFF/WebP/PNM images, rotated or CMYK JPEGs and video files")
+    }
 
     /// Where the library may be, in order: next to the executable (SwiftPM builds executables, test
     /// bundles and the dynamic library into the same .build/<config> directory; an install copies them

@@ -35,6 +35,8 @@ struct AnalyzeCommandTests {
         #expect(images == ["a-zidane.jpg", "b-phone.jpg", "c-empty.jpg", "d-text.png", "e-cut.jpg", "f-group.jpg", "missing.jpg"])
         let errors = records.filter { $0["error"] != nil }.count
         #expect(errors == 4)
+        let last = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("error: 4 of 7 image(s) could not be analysed (first: ") && last.contains("c-empty.jpg"), "\(result.stderr)")
         #expect((records[0]["faces"] as? [Any])?.count == 2)
         #expect((records[0]["verdicts"] as? [String])?.contains("multiple_faces") == true)
         #expect((records[1]["objects"] as? [[String: Any]])?.contains { $0["label"] as? String == "cell phone" } == true)

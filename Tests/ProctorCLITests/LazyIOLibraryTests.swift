@@ -73,6 +73,15 @@ struct LazyIOLibraryTests {
         let message = try #require(record["error"] as? String, "\(bmp.stdout)")
         #expect(message.contains("needs libProctorCVIO.so next to the proctor binary") && !message.contains("\n"), "\(message)")
         #expect(record["error_kind"] as? String == "model_unavailable", "\(bmp.stdout)")
+        // ... and the run's last stderr line says why it failed, not just its exit status.
+        let last = bmp.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("error: 1 image(s) need a model or library that could not be loaded (first: ") && last.contains("plain.bmp"), "\(bmp.stderr)")
+        // doctor names the missing library rather than calling the install sound.
+        let doctor = try CommandRunner.run(
+            lonely, ["doctor", "--no-camera", "--models", TestAssets.modelsDirectory.path], environment: ["PROCTOR_CVIO_PATH": ""])
+        #expect(doctor.status == 1 && doctor.stdout.contains("FAIL  decoders:"), "\(doctor.stdout)")
+        let intact = try CommandRunner.run(proctor, ["doctor", "--no-camera", "--models", TestAssets.modelsDirectory.path])
+        #expect(intact.stdout.contains("ok    decoders: libProctorCVIO.so loads"), "\(intact.stdout)")
 
         let jpeg = try analyze(TestAssets.photo("keliamoniz1.jpg"), with: lonely)
         #expect(jpeg.status == 0, "stderr: \(jpeg.stderr)")
