@@ -15,7 +15,7 @@ struct Episodes: ParsableCommand {
 
     @OptionGroup var outboxOptions: OutboxOptions
 
-    @Option(help: "Only this session.")
+    @Option(help: "Only this session (its id, or a unique start of it such as the table's 8 characters).")
     var session: String?
 
     @Option(help: "table or json (default: table on a terminal, json otherwise).")
@@ -26,14 +26,15 @@ struct Episodes: ParsableCommand {
         let outbox = try Outbox.openForReading(path)
         defer { outbox.close() }
         let episodes: [StoredEpisode]
-        let sessions: [SessionRecord]
         do {
-            episodes = try outbox.episodes(sessionID: session)
-            sessions = try outbox.sessions()
+            let sessions = try outbox.sessions()
+            let selected = try session.map { given throws(Failure) in try SessionPrefix.resolve(given, among: sessions, outbox: path) }
+            episodes = try outbox.episodes(sessionID: selected)
+        } catch let failure as Failure {
+            throw failure
         } catch {
             throw Failure.configuration("outbox \(path): \(error)")
         }
-        if let session, !sessions.contains(where: { $0.id == session }) { throw Failure.noInput("no session \(session) in \(path)") }
         switch format ?? (Terminal.stdoutIsTerminal ? .table : .json) {
         case .json:
             let encoder = JSONEncoder()

@@ -28,7 +28,7 @@ struct Report: ParsableCommand {
 
     @OptionGroup var outboxOptions: OutboxOptions
 
-    @Option(help: "The session to report (default: the latest in the outbox).")
+    @Option(help: "The session to report: its id or a unique start of it (default: the latest in the outbox).")
     var session: String?
 
     @Option(help: "Read the service's PostgreSQL database instead of the outbox (needs --media-root and --student; default: $PROCTOR_DATABASE_URL when those are given).")
@@ -117,8 +117,18 @@ struct Report: ParsableCommand {
         let path = outboxOptions.path
         let outbox = try Outbox.openForReading(path)
         defer { outbox.close() }
+        var selected: String?
+        if let session {
+            let sessions: [SessionRecord]
+            do {
+                sessions = try outbox.sessions()
+            } catch {
+                throw Failure.configuration("outbox \(path): \(error)")
+            }
+            selected = try SessionPrefix.resolve(session, among: sessions, outbox: path)
+        }
         do {
-            return try OutboxReportSource(outbox: outbox).load(sessionID: session)
+            return try OutboxReportSource(outbox: outbox).load(sessionID: selected)
         } catch {
             throw Self.failure(error)
         }
