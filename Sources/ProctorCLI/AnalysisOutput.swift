@@ -56,6 +56,9 @@ struct AnalysisSummary {
     var engineFailures = 0
     var verdicts: [String: Int] = [:]
     var totalMilliseconds = 0.0
+    /// What ran degraded (--allow-degraded), as the refusal would have said it: carried in the summary
+    /// so that results without phones or head pose are never mistaken for a full analysis.
+    var degraded: [String] = []
     /// The first failure of each kind, "image: error", for the closing error line.
     var firstFailure: [VisionError.Kind: String] = [:]
 
@@ -103,12 +106,12 @@ struct AnalysisSummary {
     }
 
     func jsonLine() -> String {
-        let object: [String: Any] = [
-            "summary": [
-                "images": images, "analyzed": analyzed, "failed": failures, "verdicts": verdicts,
-                "ms_per_image": (msPerImage * 10).rounded() / 10,
-            ] as [String: Any]
+        var summary: [String: Any] = [
+            "images": images, "analyzed": analyzed, "failed": failures, "verdicts": verdicts,
+            "ms_per_image": (msPerImage * 10).rounded() / 10,
         ]
+        if !degraded.isEmpty { summary["degraded"] = degraded }
+        let object: [String: Any] = ["summary": summary]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }
@@ -119,7 +122,7 @@ struct AnalysisSummary {
 
             \(images) images: \(analyzed) analyzed, \(failures) failed; \(String(format: "%.1f", msPerImage)) ms/image
             verdicts: \(counts.isEmpty ? "none" : counts)
-
+            \(degraded.isEmpty ? "" : "DEGRADED (--allow-degraded): " + degraded.joined(separator: "; ") + "\n")
             """
     }
 }

@@ -65,6 +65,8 @@ struct Analyze: ParsableCommand {
         let format = format ?? (Terminal.stdoutIsTerminal ? .table : .jsonl)
         let policy = tuning.policy
         var summary = AnalysisSummary()
+        // Located afresh: the factory in hand has already dropped the unusable models' paths.
+        if tuning.allowDegraded { summary.degraded = VisionPipelineFactory(configuration: factory.configuration, locator: global.locator).degradations() }
         let writer = OutputWriter(writesThrough: true)
         let table = TableFormatter(identity: identity != nil)
         let progress = ProgressBar(total: inputs.count, label: "analyze", enabled: Terminal.stderrIsTerminal && !global.quiet)

@@ -31,7 +31,7 @@ struct VisionOptions: ParsableArguments {
 
     @OptionGroup var engineOptions: EngineOptions
 
-    @Flag(help: "Run even when a model is missing or fails its manifest check (Haar instead of YuNet, no phones); the output says so.")
+    @Flag(help: "Run even when a model is missing or fails its manifest check (Haar instead of YuNet, no phones); the summary line says so.")
     var allowDegraded = false
 
     func validate() throws {

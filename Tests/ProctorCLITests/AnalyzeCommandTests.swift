@@ -131,5 +131,11 @@ struct AnalyzeCommandTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("Haar"))
         #expect(result.stdout.split(separator: "\n").count == 2)  // the image, the summary
+        // The output itself says so (stderr may be hidden by -q or not collected).
+        let summary = try #require(objects(result).last?["summary"] as? [String: Any])
+        let degraded = try #require(summary["degraded"] as? [String], "\(result.stdout)")
+        #expect(degraded.count == 2 && degraded[0].hasPrefix("face model") && degraded[1].hasPrefix("object model"), "\(degraded)")
+        let full = try CommandRunner.run(proctor, ["analyze", "--format", "jsonl", "--models", TestAssets.modelsDirectory.path, TestAssets.photo("bus.jpg")])
+        #expect(try objects(full).last.map { ($0["summary"] as? [String: Any])?["degraded"] == nil } == true)
     }
 }
