@@ -123,7 +123,9 @@ public struct MonitorRunner {
             }
             return outbox
         } catch {
-            throw .outbox("outbox \(outboxPath): \(error)")
+            // Most of the outbox's errors name the file already.
+            let text = "\(error)"
+            throw .outbox(text.contains(outboxPath) ? text : "outbox \(outboxPath): \(text)")
         }
     }
 

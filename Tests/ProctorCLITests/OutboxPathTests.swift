@@ -47,6 +47,8 @@ struct OutboxPathTests {
                 #expect(result.status != 0, "\(arguments)")
                 let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
                 #expect(errors.count == 1 && errors.first?.contains("is not a proctor outbox") == true, "\(arguments): \(result.stderr)")
+                // The path once, as every command says it.
+                #expect(errors.first?.components(separatedBy: path).count == 2, "\(arguments): \(result.stderr)")
             }
         }
         var info = stat()
