@@ -17,7 +17,7 @@ extension DeliveryFailure {
     /// A stable one-word name for the kind of failure: transient, rejected, unusable, throttled.
     public var kind: String {
         switch self {
-        case .transient: "transient"
+        case .transient, .unreachable: "transient"
         case .permanent: "rejected"
         case .unusable: "unusable"
         case .throttled: "throttled"

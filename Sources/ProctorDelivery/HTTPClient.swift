@@ -72,10 +72,10 @@ final class HTTPClient: Sendable {
         let reason: String
         switch urlError.code {
         case .timedOut: reason = "timed out"
-        case .cannotConnectToHost: reason = "connection refused"
+        case .cannotConnectToHost: return .unreachable("\(what): connection refused")
         case .networkConnectionLost: reason = "connection lost"
-        case .cannotFindHost, .dnsLookupFailed: reason = "host not found"
-        case .notConnectedToInternet: reason = "network down"
+        case .cannotFindHost, .dnsLookupFailed: return .unreachable("\(what): host not found")
+        case .notConnectedToInternet: return .unreachable("\(what): network down")
         case .badServerResponse: reason = "bad server response"
         case .badURL, .unsupportedURL:
             return .unusable("\(what): the API URL is not usable")

@@ -356,12 +356,14 @@ public final class Shipper: Sendable {
         if case .throttled(_, let seconds) = failure { retryAfter = seconds }
         switch failure {
         case .permanent(let reason):
-            try outbox.markFailed(id: stored.id, reason: reason, permanent: true, now: clock.now())
+            try outbox.markFailed(id: stored.id, reason: reason, permanent: true, serviceDidNotRecord: true, now: clock.now())
             report.rejected += 1
             logger.warning("episode rejected: \(reason)", metadata: ["episode": "\(key)", "sink": "\(sink.name)"])
-        case .transient(let reason), .unusable(let reason), .throttled(let reason, _):
-            // Kept pending with the reason, so `proctor episodes` shows why it is still waiting.
-            try outbox.markFailed(id: stored.id, reason: reason, permanent: false, now: clock.now())
+        case .transient(let reason), .unreachable(let reason), .unusable(let reason), .throttled(let reason, _):
+            // Kept pending with the reason, so `proctor episodes` shows why it is still waiting; a
+            // failure the service certainly did not record leaves no unknown outcome behind.
+            try outbox.markFailed(
+                id: stored.id, reason: reason, permanent: false, serviceDidNotRecord: failure.serviceDidNotRecord, now: clock.now())
             report.transientFailures += 1
             report.lastTransientError = reason
             let failures = backoff.failed(

@@ -323,17 +323,23 @@ public final class Outbox: Sendable {
 
     /// Records a failed attempt. A permanent failure (the sink rejected the episode) makes it
     /// `failed`; a transient one keeps it `pending` for a retry.
-    public func markFailed(id: UUID, reason: String, permanent: Bool, now: Date = Date()) throws(OutboxError) {
+    /// - Parameter serviceDidNotRecord: the sink knows the attempt left nothing at the service (it was
+    ///   refused or never reached it): the attempt's sent mark is cleared, so the next one is not
+    ///   taken for a resend after an unknown outcome.
+    public func markFailed(
+        id: UUID, reason: String, permanent: Bool, serviceDidNotRecord: Bool = false, now: Date = Date()
+    ) throws(OutboxError) {
         try write { db throws(OutboxError) in
             let changed = try db.run(
                 """
                 UPDATE episodes SET delivery_attempts = delivery_attempts + 1, last_attempt_at = ?, last_error = ?,
-                    delivery_state = ?, updated_at = ?
+                    delivery_state = ?, updated_at = ?,
+                    sent_revision = CASE WHEN ? THEN NULL ELSE sent_revision END
                 WHERE id = ?
                 """,
                 [.real(now.timeIntervalSince1970), .text(String(reason.prefix(2_000))),
                  .text(permanent ? DeliveryState.failed.rawValue : DeliveryState.pending.rawValue),
-                 .real(now.timeIntervalSince1970), .text(Self.key(id))])
+                 .real(now.timeIntervalSince1970), .integer(serviceDidNotRecord ? 1 : 0), .text(Self.key(id))])
             guard changed == 1 else { throw .episodeNotFound(id) }
         }
     }

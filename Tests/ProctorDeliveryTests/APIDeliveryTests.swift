@@ -66,13 +66,29 @@ import Testing
         } catch {
             message = error.message
             switch error {
-            case .transient, .throttled: kind = "transient"
+            case .transient, .unreachable, .throttled: kind = "transient"
             case .permanent: kind = "permanent"
             case .unusable: kind = "unusable"
             }
         }
         #expect(kind == expected, "\(fault): \(message)")
         #expect(!message.contains("s3cret"))
+    }
+
+    /// A service that is not listening was never reached: nothing can be there twice.
+    @Test func aRefusedConnectionIsUnreachable() throws {
+        let service = try FakeProctoringService()
+        let url = service.baseURL
+        service.goDown()  // its port is closed now: connections are refused
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        let sink = APISink(configuration: APIConfiguration(baseURL: url, token: "s3cret-token", timeout: 2))
+        #expect {
+            _ = try sink.deliver(try shipment(outbox))
+        } throws: { error in
+            guard let failure = error as? DeliveryFailure, case .unreachable(let message) = failure else { return false }
+            return message.contains("connection refused") && failure.serviceDidNotRecord
+        }
     }
 
     /// The service answers 400 when its database refuses the row (here: an event type it rejects).

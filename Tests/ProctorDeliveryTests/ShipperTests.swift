@@ -55,6 +55,22 @@ import Testing
         #expect(stored.delivery.attempts == 3)
     }
 
+    /// Only an attempt whose outcome is unknown (a timeout, a 5xx) makes the next one a possible double;
+    /// after a refused connection the service certainly has nothing, and no warning is due.
+    @Test func onlyAnUnknownOutcomeCountsAsAResend() async throws {
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        let ids = try DeliveryFixture.fill(outbox, sessions: 2, perSession: 1)
+        let sink = ScriptedSink(failures: [
+            ids[0]: [.unreachable("connection refused"), .unreachable("connection refused")],
+            ids[1]: [.transient("timed out")],
+        ])
+        let report = await Shipper(outbox: outbox, sink: sink, clock: TestClock()).drain()
+        #expect(report.isComplete && Set(sink.delivered) == Set(ids))
+        #expect(report.transientFailures == 3)
+        #expect(report.resentAfterUnknownOutcome == 1, "only the episode after the timeout")
+    }
+
     @Test func aPermanentFailureIsRecordedAndDoesNotBlock() async throws {
         let directory = try TemporaryDirectory()
         let outbox = try Outbox(path: directory.path("outbox.sqlite"))
