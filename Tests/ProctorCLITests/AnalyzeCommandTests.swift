@@ -73,7 +73,7 @@ struct AnalyzeCommandTests {
         let folder = try TemporaryDirectory()
         let paths = (0..<200).map { _ in TestAssets.photo("zidane.jpg") }.joined(separator: "\n")
         let output = folder.path("out.jsonl")
-        FileManager.default.createFile(atPath: output, contents: nil)
+        #expect(FileManager.default.createFile(atPath: output, contents: nil))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: proctor)
         process.arguments = ["analyze", "--format", "jsonl", "--jobs", "1", "-q", "--models", TestAssets.modelsDirectory.path, "-"]
