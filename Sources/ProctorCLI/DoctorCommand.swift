@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ProctorAgent
 import ProctorCapture
+import ProctorCore
 import ProctorDelivery
 import ProctorImaging
 import ProctorOutbox
@@ -244,9 +245,9 @@ struct Doctor: ParsableCommand {
 
     /// The nearest existing directory at or above `path`'s directory.
     static func existingDirectory(for path: String) -> String {
-        var directory = (path as NSString).deletingLastPathComponent
+        var directory = PathText.directory(of: path)
         while !directory.isEmpty, directory != "/", !FileManager.default.fileExists(atPath: directory) {
-            directory = (directory as NSString).deletingLastPathComponent
+            directory = PathText.directory(of: directory)
         }
         return directory.isEmpty ? "." : directory
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ProctorCore
 
 #if canImport(Glibc)
 import Glibc
@@ -36,7 +37,7 @@ public struct MediaRoot: Sendable, Hashable {
     /// it once the database row that points at it is committed, or discards it.
     public func stage(_ data: Data, to relativePath: String) throws(MediaRootError) -> AtomicFile.Staged {
         let target = (path as NSString).appendingPathComponent(relativePath)
-        let directory = (target as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: target)
         try requireRoot()
         if mkdir(directory, Self.directoryMode) != 0, errno != EEXIST {
             throw failure("cannot create \(relativePath)'s directory")

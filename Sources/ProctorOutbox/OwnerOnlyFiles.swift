@@ -1,4 +1,5 @@
 import Foundation
+import ProctorCore
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ enum OwnerOnlyFiles {
     /// For writers: makes sure the parent directory exists (0700 when created here) and the database
     /// file exists (created 0600), and that it and its side files pass the checks above.
     static func prepareDatabase(at path: String) throws(OutboxError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         // A bare file name ("x.db") lives in the working directory, which exists.
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
