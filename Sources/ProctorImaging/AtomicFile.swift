@@ -1,4 +1,5 @@
 import Foundation
+import ProctorCore
 
 #if canImport(Glibc)
 import Glibc
@@ -40,9 +41,12 @@ public enum AtomicFile {
         try stage(data, at: path, mode: mode).commit()
     }
 
-    /// Writes and syncs `data` next to `path` without putting it in place yet.
+    /// Writes and syncs `data` next to `path` without putting it in place yet. What is at `path` now must
+    /// be nothing or a regular file that is not an SQLite database: a report or metrics file named like
+    /// the outbox, or a device, FIFO or symlink given as the target, is refused rather than replaced.
     public static func stage(_ data: Data, at path: String, mode: mode_t) throws(AtomicFileError) -> Staged {
-        let directory = (path as NSString).deletingLastPathComponent
+        try checkReplaceable(path)
+        let directory = PathText.directory(of: path)
         let name = (path as NSString).lastPathComponent
         let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
@@ -90,8 +94,24 @@ public enum AtomicFile {
         return removed
     }
 
+    static func checkReplaceable(_ path: String) throws(AtomicFileError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }  // nothing there (or unreachable: the write says so)
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw AtomicFileError(path: path, what: "will not replace", code: EEXIST, note: "it is not a regular file")
+        }
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: 16)
+        let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 16) }
+        if count == 16, header == Array("SQLite format 3\u{0}".utf8) {
+            throw AtomicFileError(path: path, what: "will not replace", code: EEXIST, note: "it is an SQLite database (an outbox?)")
+        }
+    }
+
     static func syncDirectory(of path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
@@ -104,7 +124,16 @@ public struct AtomicFileError: Error, Sendable, Hashable, CustomStringConvertibl
     public var path: String
     public var what: String
     public var code: Int32
+    /// Said instead of the system's text for `code`, when the writer itself refused.
+    public var note: String?
 
-    public var reason: String { String(cString: strerror(code)) }
+    public init(path: String, what: String, code: Int32, note: String? = nil) {
+        self.path = path
+        self.what = what
+        self.code = code
+        self.note = note
+    }
+
+    public var reason: String { note ?? String(cString: strerror(code)) }
     public var description: String { "\(what) \(path): \(reason)" }
 }

@@ -93,6 +93,13 @@ import Testing
         // A report that cannot be written is an output failure (74), as its help says, not a missing input.
         let unwritable = try CommandRunner.run(proctor, ["report", "--outbox", outbox, "--out", folder.path("no-such-folder/r.html")])
         #expect(unwritable.status == 74 && unwritable.stderr.hasPrefix("error: cannot write the report"), "\(unwritable.stderr)")
+        // A report (or metrics file) named like the outbox would have replaced the outbox and its episodes.
+        let overOutbox = try CommandRunner.run(proctor, ["report", "--outbox", outbox, "--out", outbox])
+        #expect(overOutbox.status == 74 && overOutbox.stderr.contains("it is an SQLite database"), "\(overOutbox.stderr)")
+        #expect(try recorded(outbox)["inferenceEngine"] as? String == "opencv 4.6.0", "the outbox is intact")
+        // A one-character relative path (Foundation's deletingLastPathComponent traps on it).
+        let doctor = try CommandRunner.run(proctor, ["doctor", "--no-camera", "--outbox", "q", "--models", TestAssets.modelsDirectory.path])
+        #expect(doctor.status == 0 || doctor.status == 1, "\(doctor.stderr)")
         let html = try String(contentsOfFile: report, encoding: .utf8)
         #expect(html.contains("data-field=\"what-ran\"") && html.contains(pipeline) && html.contains("full pipeline"))
         #expect(!html.contains("DEGRADED"))
