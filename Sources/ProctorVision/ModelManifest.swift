@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ProctorCore
 
 /// The expected sha256 of each model file, read from `manifest.json` in the models directory (the file
 /// `scripts/setup` verifies downloads against), so a truncated or swapped model is caught before it runs.
@@ -9,13 +10,22 @@ public struct ModelManifest: Sendable {
 
     /// The largest manifest read: a real one is 2 kB.
     static let maxBytes = 1 << 20
+    /// The largest model hashed: the pinned ones are 0.3 to 4 MB.
+    static let maxModelBytes: Int64 = 256 << 20
+
+    /// Whether `path` is (or links to) a regular file of at most `maxBytes`. Anything else (a FIFO, a
+    /// device such as /dev/zero, a sparse file of gigabytes) would block the open or the read forever.
+    static func isRegularFile(_ path: String, atMost maxBytes: Int64) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && Int64(info.st_size) <= maxBytes
+    }
 
     public init(digests: [String: String]) { self.digests = digests }
 
     /// Reads `manifest.json` from `directory`; nil when there is none or it is not a manifest.
     public static func load(directory: String) -> ModelManifest? {
         let path = (directory as NSString).appendingPathComponent("manifest.json")
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        guard isRegularFile(path, atMost: Int64(maxBytes)), let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: maxBytes),
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
@@ -46,7 +56,7 @@ public struct ModelManifest: Sendable {
     }
 
     private static func computeSHA256(ofFile path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        guard isRegularFile(path, atMost: maxModelBytes), let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var hash = SHA256()
         while true {
@@ -88,11 +98,13 @@ public enum ModelStatus: Sendable, Hashable {
 
     public static func check(path: String) -> ModelStatus {
         let name = (path as NSString).lastPathComponent
-        guard let manifest = ModelManifest.load(directory: (path as NSString).deletingLastPathComponent) else {
+        guard let manifest = ModelManifest.load(directory: PathText.directory(of: path)) else {
             return .unverified(path: path, problem: "no manifest.json beside it to verify against")
         }
         guard let expected = manifest.digests[name] else { return .unverified(path: path, problem: "not listed in manifest.json") }
-        guard let actual = ModelManifest.sha256(ofFile: path) else { return .unverified(path: path, problem: "cannot be read") }
+        guard let actual = ModelManifest.sha256(ofFile: path) else {
+            return .unverified(path: path, problem: "cannot be read (not a regular file of at most \(ModelManifest.maxModelBytes >> 20) MB)")
+        }
         guard actual == expected else {
             return .unverified(path: path, problem: "sha256 \(actual.prefix(12)) does not match manifest.json (\(expected.prefix(12))): truncated or replaced")
         }

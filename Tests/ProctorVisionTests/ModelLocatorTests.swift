@@ -30,6 +30,26 @@ import Testing
         #expect(directories.contains("/share/proctor-vision/models") && directories.last == "/usr/share/proctor-vision/models")
     }
 
+    /// A FIFO or a device in place of a model or the manifest would block the hash (and `--version`)
+    /// forever: they are "cannot be read", at once.
+    @Test(.timeLimit(.minutes(1)))
+    func aFIFOOrDeviceInPlaceOfAModelIsRefusedWithoutBlocking() throws {
+        let folder = try TemporaryDirectory(prefix: "models")
+        try FileManager.default.copyItem(
+            at: TestAssets.modelsDirectory.appendingPathComponent("manifest.json"), to: folder.url.appendingPathComponent("manifest.json"))
+        let face = folder.path(ModelLocator.faceModel)
+        #expect(mkfifo(face, 0o600) == 0)
+        let status = ModelStatus.check(path: face)
+        #expect(!status.isUsable && status.text.contains("cannot be read"), "\(status.text)")
+        let object = folder.path(ModelLocator.objectModel)
+        #expect(symlink("/dev/zero", object) == 0)
+        #expect(!ModelStatus.check(path: object).isUsable)
+        // A FIFO manifest: no manifest, not a hang.
+        let other = try TemporaryDirectory(prefix: "models")
+        #expect(mkfifo(other.path("manifest.json"), 0o600) == 0)
+        #expect(ModelManifest.load(directory: other.url.path) == nil)
+    }
+
     @Test func aTruncatedModelFailsTheManifestCheck() throws {
         let folder = try TemporaryDirectory(prefix: "models")
         let source = TestAssets.modelsDirectory
