@@ -119,8 +119,12 @@ public struct MonitorSettings: Sendable, Codable, Hashable {
     public static let evidenceQualities = 1...100
     public static let maxRetentionDays = 36_500.0
 
+    /// From one frame every 100 s to 30 a second: a rate near 0 puts frames 1e300 s apart, which no clock,
+    /// timer or report can hold.
+    public static let fpsRange: ClosedRange<Double> = 0.01...30
+
     static func problem(fps: Double) -> String? {
-        fps.isFinite && fps > 0 && fps <= 30 ? nil : "fps must be in (0, 30], got \(fps)"
+        fpsRange.contains(fps) ? nil : "fps must be in 0.01...30, got \(fps)"
     }
 
     static func problem(objectSize: Int) -> String? {

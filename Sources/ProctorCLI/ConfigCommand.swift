@@ -53,7 +53,7 @@ struct Config: ParsableCommand {
         func validate() throws {
             guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
             // The monitor's own check of the flag, so that both commands say the same (exit 64, the flag named).
-            if let fps, !(fps > 0 && fps <= 30) { throw ValidationError("--fps must be in (0, 30]") }
+            if let fps, !MonitorSettings.fpsRange.contains(fps) { throw ValidationError("--fps must be in 0.01...30") }
         }
 
         func run() throws {

@@ -75,7 +75,7 @@ struct Monitor: AsyncParsableCommand {
         guard (camera == nil) != (source == nil) else { throw ValidationError("give exactly one of --camera or --source") }
         guard !student.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--student must not be empty") }
         guard parsedSize != nil else { throw ValidationError("--size must look like 640x480 (16...8192 each way)") }
-        if let fps, !(fps > 0 && fps <= 30) { throw ValidationError("--fps must be in (0, 30]") }
+        if let fps, !MonitorSettings.fpsRange.contains(fps) { throw ValidationError("--fps must be in 0.01...30") }
         if delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil { try delivery.validateChoice() }
     }
 

@@ -47,16 +47,22 @@ public enum ReportText {
 
     /// Media time as H:MM:SS (M:SS under an hour is ambiguous next to durations, so hours always show).
     public static func clock(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds).rounded(.down))
+        let total = wholeSeconds(seconds.rounded(.down))
         let minutes = String(total / 60 % 60), secs = String(total % 60)
         return "\(total / 3600):\(pad(minutes)):\(pad(secs))"
+    }
+
+    /// `seconds` as an Int, 0 for NaN and at most a century: a hand-edited outbox may hold 1e308, which
+    /// `Int(_:)` traps on.
+    static func wholeSeconds(_ seconds: Double) -> Int {
+        seconds.isNaN ? 0 : Int(min(max(0, seconds), 3_155_760_000))
     }
 
     /// A duration for people: "45 s", "3 m 05 s", "1 h 02 m".
     public static func duration(_ seconds: Double) -> String {
         let rounded = max(0, seconds)
         if rounded < 10 { return "\(String(format: "%.1f", rounded)) s" }
-        let total = Int(rounded.rounded())
+        let total = wholeSeconds(rounded.rounded())
         if total < 60 { return "\(total) s" }
         if total < 3600 { return "\(total / 60) m \(pad(String(total % 60))) s" }
         return "\(total / 3600) h \(pad(String(total / 60 % 60))) m"

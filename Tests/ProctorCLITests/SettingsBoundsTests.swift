@@ -33,6 +33,7 @@ struct SettingsBoundsTests {
     @Test(arguments: [
         ("PROCTOR_OBJECT_EVERY", "0"), ("PROCTOR_OBJECT_EVERY", "1e19"), ("PROCTOR_FACE_SIDE", "1e30"),
         ("PROCTOR_FACE_SIDE", "1"), ("PROCTOR_OBJECT_SIZE", "100"), ("PROCTOR_FPS", "1e30"), ("PROCTOR_RETENTION_DAYS", "1e300"),
+        ("PROCTOR_FPS", "1e-300"),  // frames 1e300 s apart: no clock or report holds that
     ])
     func environmentOutOfBoundsIsAConfigurationErrorNamingTheVariable(key: String, value: String) throws {
         let folder = try TemporaryDirectory()
@@ -66,6 +67,7 @@ struct SettingsBoundsTests {
         }
         let folder = try TemporaryDirectory()
         #expect(try monitor(folder, extra: ["--fps", "1e30"]).status == 64)
+        #expect(try monitor(folder, extra: ["--fps", "1e-300"]).status == 64)
     }
 
     @Test func sharedEnvironmentAndDeliveryFlagsAreBounded() throws {

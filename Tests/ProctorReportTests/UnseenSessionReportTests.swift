@@ -31,3 +31,12 @@ struct UnseenSessionReportTests {
         #expect(seen.credibility.level == .high && seen.notes == nil)
     }
 }
+
+/// Times a hand-edited outbox may hold: shown clamped, never a trap.
+struct AbsurdTimesTests {
+    @Test func hugeNegativeAndNaNTimesAreClamped() {
+        #expect(ReportText.clock(1e308) == ReportText.clock(3_155_760_000))
+        #expect(ReportText.clock(-1e308) == "0:00:00" && ReportText.clock(.nan) == "0:00:00")
+        #expect(ReportText.duration(.infinity) == ReportText.duration(3_155_760_000))
+    }
+}
