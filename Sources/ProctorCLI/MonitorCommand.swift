@@ -121,7 +121,8 @@ struct Monitor: AsyncParsableCommand {
         let sink = delivery.apiURL != nil || delivery.effectiveDatabaseURL != nil ? try delivery.makeSink() : nil
         let identity = MonitorSession.Identity(sessionID: sessionID ?? UUID().uuidString.lowercased(), studentID: student, examID: exam)
         let outboxPath = outboxOptions.path
-        let sourceName = camera ?? self.source
+        // Kept in the session record and the report: an IP camera's URL without its password.
+        let sourceName = camera ?? self.source.map(VideoFileSource.withoutCredentials)
         let models = factory
         let view = MonitorView(
             status: StatusLine(enabled: Terminal.stderrIsTerminal && !global.quiet), gauges: metricsExport != nil)

@@ -1,3 +1,4 @@
+import Foundation
 import ProctorImaging
 
 #if canImport(Glibc)
@@ -22,10 +23,26 @@ public final class VideoFileSource: FrameSource {
     /// `live` defaults to true for network URLs (rtsp://, http://...), false for files.
     public init(_ source: String, live: Bool? = nil) {
         self.source = source
+        shown = Self.withoutCredentials(source)
         isLive = live ?? Self.isNetworkURL(source)
     }
 
-    public var description: String { (isLive ? "stream " : "video ") + source }
+    /// The source as logs and messages show it: an IP camera's `rtsp://user:password@host/...` without
+    /// its user and password.
+    private let shown: String
+
+    public var description: String { (isLive ? "stream " : "video ") + shown }
+
+    /// `scheme://user:password@host/path` as `scheme://***@host/path`; anything else as it is.
+    public static func withoutCredentials(_ source: String) -> String {
+        guard source.contains("://"), var parts = URLComponents(string: source), parts.user != nil || parts.password != nil,
+            let scheme = parts.scheme
+        else { return source }
+        parts.user = nil
+        parts.password = nil
+        guard let clean = parts.string else { return "\(scheme)://***" }
+        return clean.replacingOccurrences(of: "\(scheme)://", with: "\(scheme)://***@")
+    }
 
     public func open() throws(CaptureError) {
         close()
@@ -44,7 +61,7 @@ public final class VideoFileSource: FrameSource {
             framesPerSecond = reader.framesPerSecond
             self.reader = reader
         } catch {
-            throw CaptureError(.unsupported, error.message)
+            throw CaptureError(.unsupported, error.message.replacingOccurrences(of: source, with: shown))
         }
     }
 
@@ -56,7 +73,7 @@ public final class VideoFileSource: FrameSource {
         do {
             next = try reader.read()
         } catch {
-            throw CaptureError(isLive ? .lost : .corruptFrame, "\(description): \(error.message)")
+            throw CaptureError(isLive ? .lost : .corruptFrame, "\(description): \(error.message.replacingOccurrences(of: source, with: shown))")
         }
         guard let next else {
             if isLive { throw CaptureError(.lost, "\(description) ended") }

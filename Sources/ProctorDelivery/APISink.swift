@@ -65,6 +65,30 @@ public final class APISink: DeliverySink {
     }
 
     public func deliver(_ shipment: Shipment) throws(DeliveryFailure) -> DeliveryReceipt {
+        try masked { () throws(DeliveryFailure) in try send(shipment) }
+    }
+
+    /// `GET /api/health/`; returns the service's message when it says it is running.
+    public func health() throws(DeliveryFailure) -> String {
+        try masked { () throws(DeliveryFailure) in try checkHealth() }
+    }
+
+    /// `POST /api/start-exam/`; returns the service's exam id.
+    public func startExam(studentID: String, examName: String, totalQuestions: Int) throws(DeliveryFailure) -> Int {
+        try masked { () throws(DeliveryFailure) in try start(studentID: studentID, examName: examName, totalQuestions: totalQuestions) }
+    }
+
+    /// Runs `body` with the API token masked in whatever failure it reports: a service's error page may
+    /// echo the request's headers, and its text goes to logs, the outbox and doctor's output.
+    private func masked<T>(_ body: () throws(DeliveryFailure) -> T) throws(DeliveryFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            throw error.masking(configuration.token)
+        }
+    }
+
+    private func send(_ shipment: Shipment) throws(DeliveryFailure) -> DeliveryReceipt {
         guard !shipment.studentID.isEmpty else { throw .permanent("the episode's session has no student id") }
         let record = shipment.episode.record
         let image = shipment.evidenceJPEG.map { jpeg in
@@ -91,8 +115,7 @@ public final class APISink: DeliverySink {
         return DeliveryReceipt(remoteID: String(eventID))
     }
 
-    /// `GET /api/health/`; returns the service's message when it says it is running.
-    public func health() throws(DeliveryFailure) -> String {
+    private func checkHealth() throws(DeliveryFailure) -> String {
         let what = "GET /api/health/"
         let response = try client.send(try request("api/health/", method: "GET"), what: what)
         let reply = try? JSONDecoder().decode(Reply.self, from: response.body)
@@ -101,8 +124,7 @@ public final class APISink: DeliverySink {
         return reply?.message ?? "running"
     }
 
-    /// `POST /api/start-exam/`; returns the service's exam id.
-    public func startExam(studentID: String, examName: String, totalQuestions: Int) throws(DeliveryFailure) -> Int {
+    private func start(studentID: String, examName: String, totalQuestions: Int) throws(DeliveryFailure) -> Int {
         let what = "POST /api/start-exam/"
         let body = StartExamBody(student_id: studentID, exam_name: examName, total_questions: totalQuestions)
         let response = try client.send(try request("api/start-exam/", method: "POST", json: try encode(body)), what: what)

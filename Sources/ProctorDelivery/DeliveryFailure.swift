@@ -23,6 +23,19 @@ public enum DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
+    /// The same failure with every occurrence of `secret` (an API token) in its text replaced by `***`.
+    public func masking(_ secret: String?) -> DeliveryFailure {
+        guard let secret, !secret.isEmpty else { return self }
+        func mask(_ text: String) -> String { text.replacingOccurrences(of: secret, with: "***") }
+        switch self {
+        case .transient(let message): return .transient(mask(message))
+        case .unreachable(let message): return .unreachable(mask(message))
+        case .permanent(let message): return .permanent(mask(message))
+        case .unusable(let message): return .unusable(mask(message))
+        case .throttled(let message, let seconds): return .throttled(mask(message), retryAfter: seconds)
+        }
+    }
+
     /// Whether the service certainly did not record the episode: it answered with a refusal, or was
     /// never reached. After a ``transient(_:)`` failure (a timeout, a 5xx) it may have.
     public var serviceDidNotRecord: Bool {

@@ -18,6 +18,8 @@ public enum Redaction {
         if text.contains("://") { return "<unparseable url>" }
         // key=value form: mask every password value, quoted or not.
         let pattern = #"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)"#
-        return text.replacingOccurrences(of: pattern, with: "$1***", options: .regularExpression)
+        let masked = text.replacingOccurrences(of: pattern, with: "$1***", options: .regularExpression)
+        // An address typed without its scheme (`user:password@host`) still carries a password.
+        return masked.replacingOccurrences(of: #"[^\s/@:]+:[^\s/@]*@"#, with: "***@", options: .regularExpression)
     }
 }

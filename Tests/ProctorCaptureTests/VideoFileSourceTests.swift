@@ -34,3 +34,20 @@ import Testing
         #expect(!VideoFileSource("/tmp/exam.mp4").isLive)
     }
 }
+
+/// An IP camera's URL carries its password: logs, errors and the session record show it without.
+@Suite(.timeLimit(.minutes(1))) struct StreamCredentialsTests {
+    @Test func theUserAndPasswordAreLeftOut() {
+        #expect(VideoFileSource.withoutCredentials("rtsp://admin:pw-secret@10.0.0.5:554/stream1") == "rtsp://***@10.0.0.5:554/stream1")
+        #expect(VideoFileSource.withoutCredentials("http://cam.local/mjpeg") == "http://cam.local/mjpeg")
+        #expect(VideoFileSource.withoutCredentials("/videos/a.mp4") == "/videos/a.mp4")
+        let source = VideoFileSource("rtsp://u:pw-secret@127.0.0.1:1/x")
+        #expect(source.description == "stream rtsp://***@127.0.0.1:1/x")
+        do {
+            try source.open()
+            Issue.record("a stream on a closed port opened")
+        } catch {
+            #expect(!error.description.contains("pw-secret"), "\(error.description)")
+        }
+    }
+}

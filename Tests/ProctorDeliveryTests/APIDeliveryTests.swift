@@ -52,6 +52,8 @@ import Testing
         (FakeProctoringService.Fault.status(500), "transient"), (.status(503), "transient"), (.status(429), "transient"),
         (.status(400), "permanent"), (.status(405), "permanent"), (.status(401), "unusable"), (.status(404), "unusable"),
         (.dropBeforeCommit, "transient"), (.dropAfterCommit, "transient"), (.slowAfterCommit(seconds: 4), "transient"),
+        // A page that echoes the request's headers: the token must not reach the message (asserted below).
+        (.foreignOK(body: "<pre>Authorization: Bearer s3cret-token</pre>"), "unusable"),
     ])
     func failuresAreClassifiedByTheContract(fault: FakeProctoringService.Fault, expected: String) throws {
         let service = try FakeProctoringService()

@@ -184,6 +184,14 @@ import Testing
         #expect(error?.description.hasPrefix("the database URL is malformed") == true, "\(error?.description ?? "")")
     }
 
+    /// An address typed without its scheme still has its password masked.
+    @Test func aPasswordWithoutASchemeIsMasked() {
+        #expect(Redaction.redact("user:pw-secret@127.0.0.1:8000/api") == "***@127.0.0.1:8000/api")
+        #expect(Redaction.redact("cannot reach user:pw-secret@host now") == "cannot reach ***@host now")
+        #expect(Redaction.redact("host=db password=x") == "host=db password=***")
+        #expect(Redaction.redact("https://exams.example.org/api") == "https://exams.example.org/api")
+    }
+
     // MARK: 8. Retry-After and longer timeouts on retries
 
     @Test func retryAfterOn429And503IsHonoured() async throws {
