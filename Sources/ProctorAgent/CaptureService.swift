@@ -56,7 +56,7 @@ final class CaptureService: Service, CustomStringConvertible {
             // A persistent outbox fault (transient ones are ridden out in memory by the session): stop
             // rather than lose episodes silently.
             DispatchQueue.global().async { sampler.stop(waitingAtMost: 0) }
-            throw MonitorError.outbox("outbox write failed: \(error)")
+            throw MonitorError.outboxWrite("outbox write failed: \(error)")
         }
         logger.notice("capture stopped", metadata: ["signal": "\(stop.firstSignal.map(SignalName.of) ?? "none")"])
         let session = self.session
@@ -67,7 +67,7 @@ final class CaptureService: Service, CustomStringConvertible {
                 return session.session.statistics
             }
         } catch {
-            throw MonitorError.outbox("outbox \(session.outboxPath): cannot close the session: \(error)")
+            throw MonitorError.outboxWrite("outbox \(session.outboxPath): cannot close the session: \(error)")
         }
         closedStatistics.withLock { $0 = statistics }
         logger.notice(

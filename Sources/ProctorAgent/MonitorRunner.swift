@@ -11,14 +11,17 @@ import ServiceLifecycle
 public enum MonitorError: Error, CustomStringConvertible {
     /// The camera or replay source cannot be opened.
     case noInput(String)
-    /// The outbox cannot be opened, recovered or written.
+    /// The outbox cannot be opened or recovered (a wrong path, not an outbox): the setup's to fix.
     case outbox(String)
+    /// The outbox stopped taking writes mid-run for longer than the session rides out (a full disk, a
+    /// lock held for minutes): an output failure, which a restart may get past.
+    case outboxWrite(String)
     /// The session could not be recorded as started.
     case configuration(String)
 
     public var description: String {
         switch self {
-        case .noInput(let message), .outbox(let message), .configuration(let message): message
+        case .noInput(let message), .outbox(let message), .outboxWrite(let message), .configuration(let message): message
         }
     }
 }

@@ -22,7 +22,7 @@ struct Monitor: AsyncParsableCommand {
             PROCTOR_OUTBOX, PROCTOR_ENGINE), command-line flags.
             Example: proctor monitor --camera /dev/video0 --student 42 --exam midterm --metrics 127.0.0.1:9464
             \(ExitStatus.line([
-                (0, "clean stop"), (1, "the source failed mid-run, or replayed frames could not be decoded"), (64, nil), (66, "camera or source cannot be opened"),
+                (0, "clean stop"), (1, "the source failed mid-run, or replayed frames could not be decoded"), (64, nil), (66, "camera or source cannot be opened"), (74, "the outbox stopped taking writes mid-run, e.g. a full disk"),
                 (78, "settings, models, outbox or metrics address, or an engine that analyses none of the first frames"),
             ]))
             """
@@ -150,6 +150,7 @@ struct Monitor: AsyncParsableCommand {
             view.finish()
             switch error {
             case .noInput(let message): throw Failure.noInput(message)
+            case .outboxWrite(let message): throw Failure.output(message)
             case .outbox(let message), .configuration(let message): throw Failure.configuration(message)
             }
         }
