@@ -25,6 +25,9 @@ final class HTTPClient: Sendable {
     private let session: URLSession
     private let timeout: Double
     private let challenges = ChallengeRefuser()
+    /// The largest reply body kept: the service answers with a few hundred bytes of JSON. A server that
+    /// sends more (an endless stream, a gzip bomb, which URLSession inflates) is cut off here.
+    static let maxReplyBytes = 1 << 20
 
     init(timeout: Double) {
         self.timeout = timeout
@@ -43,10 +46,10 @@ final class HTTPClient: Sendable {
 
     /// Sends `request` and waits for the whole response; `what` names it in errors (never the URL's secrets).
     func send(_ request: URLRequest, what: String) throws(DeliveryFailure) -> HTTPResponse {
-        let outcome = Outcome()
-        let task = session.dataTask(with: request) { data, response, error in
-            outcome.set(data: data, response: response, error: error)
-        }
+        let task = session.dataTask(with: request)
+        // The delegate gathers the body (and cuts it off past the cap): a completion handler would be
+        // given the whole body however large.
+        let outcome = challenges.track(task, maxBytes: Self.maxReplyBytes)
         task.resume()
         // URLSession enforces the timeouts; this bound only guards against a callback that never comes.
         guard let (data, response, error) = outcome.wait(seconds: max(timeout * 6, 30) + 5) else {
@@ -55,6 +58,9 @@ final class HTTPClient: Sendable {
         }
         if challenges.wasChallenged(task.taskIdentifier) {
             throw .unusable("\(what): HTTP 401, authentication required (check the API token)")
+        }
+        if outcome.cutOff {
+            throw .unusable("\(what): the reply is larger than \(Self.maxReplyBytes >> 20) MB, which no reply of the service is (check --api-url)")
         }
         if let error {
             throw Self.classify(error, what: what)
@@ -94,10 +100,37 @@ final class HTTPClient: Sendable {
 /// corelibs-foundation leaves a task suspended for ever on a 401 when nobody answers the challenge
 /// (swift-corelibs-foundation#5456); cancelling it ends the task at once, and the client reports it
 /// as the 401 it was. Credentials travel only as the configured bearer header.
-private final class ChallengeRefuser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    // `lock` guards `challenged`.
+private final class ChallengeRefuser: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    // `lock` guards `challenged` and `running`.
     private let lock = NSLock()
     private var challenged: Set<Int> = []
+    private var running: [Int: Outcome] = [:]
+
+    /// Gathers `task`'s reply into the returned outcome, cancelling the task past `maxBytes`.
+    func track(_ task: URLSessionTask, maxBytes: Int) -> Outcome {
+        let outcome = Outcome(maxBytes: maxBytes)
+        lock.lock()
+        running[task.taskIdentifier] = outcome
+        lock.unlock()
+        return outcome
+    }
+
+    private func outcome(of task: URLSessionTask) -> Outcome? {
+        lock.lock()
+        defer { lock.unlock() }
+        return running[task.taskIdentifier]
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        if outcome(of: dataTask)?.append(data) == false { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        lock.lock()
+        let outcome = running.removeValue(forKey: task.taskIdentifier)
+        lock.unlock()
+        outcome?.finish(response: task.response, error: error)
+    }
 
     func urlSession(
         _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
@@ -125,20 +158,48 @@ private final class ChallengeRefuser: NSObject, URLSessionTaskDelegate, @uncheck
     }
 }
 
-/// The completion handler's result, handed to the waiting thread.
+/// A task's reply as the delegate gathers it, handed to the waiting thread when the task completes.
 ///
 /// The one blocking wait left in delivery, on purpose: sinks are synchronous (libpq blocks in any
 /// case) and the shipper calls them only on its own executor thread, so in the monitor this wait
 /// never holds a thread of the cooperative pool (one-shot commands such as `doctor` have nothing else
 /// to run); an async `send` would make every sink async for no gain.
 private final class Outcome: @unchecked Sendable {
-    // NSCondition guards `value`.
+    // NSCondition guards everything below.
     private let condition = NSCondition()
     private var value: (Data?, URLResponse?, (any Error)?)?
+    private var body = Data()
+    private let maxBytes: Int
+    private var overflowed = false
 
-    func set(data: Data?, response: URLResponse?, error: (any Error)?) {
+    init(maxBytes: Int) {
+        self.maxBytes = maxBytes
+    }
+
+    /// Whether the body passed the cap (the task was cancelled for it).
+    var cutOff: Bool {
         condition.lock()
-        value = (data, response, error)
+        defer { condition.unlock() }
+        return overflowed
+    }
+
+    /// Adds a piece of the body; false once the body is over the cap (the caller cancels the task).
+    func append(_ data: Data) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !overflowed else { return false }
+        guard body.count + data.count <= maxBytes else {
+            overflowed = true
+            body = Data()
+            return false
+        }
+        body.append(data)
+        return true
+    }
+
+    func finish(response: URLResponse?, error: (any Error)?) {
+        condition.lock()
+        value = (body, response, error)
         condition.broadcast()
         condition.unlock()
     }

@@ -77,6 +77,23 @@ import Testing
         #expect(!message.contains("s3cret"))
     }
 
+    /// A reply no service sends (megabytes: an endless stream, an inflated gzip bomb) is cut off at the
+    /// cap rather than held in memory whole.
+    @Test func anOversizedReplyIsCutOff() throws {
+        let service = try FakeProctoringService()
+        let directory = try TemporaryDirectory()
+        let outbox = try Outbox(path: directory.path("outbox.sqlite"))
+        service.inject([.foreignOK(body: String(repeating: "x", count: 3 << 20))])
+        #expect {
+            _ = try sink(service).deliver(try shipment(outbox))
+        } throws: { error in
+            guard let failure = error as? DeliveryFailure, case .unusable(let message) = failure else { return false }
+            return message.contains("larger than 1 MB")
+        }
+        // The next reply of normal size goes through the same client.
+        #expect(throws: Never.self) { _ = try sink(service).deliver(try shipment(outbox)) }
+    }
+
     /// A service that is not listening was never reached: nothing can be there twice.
     @Test func aRefusedConnectionIsUnreachable() throws {
         let service = try FakeProctoringService()
