@@ -9,6 +9,7 @@
 #include <malloc.h>
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -57,8 +58,6 @@ struct Runtime {
     decltype(&ov_get_last_err_msg) last_error = nullptr;  // optional (newer runtimes)
     decltype(&ov_get_openvino_version) get_version = nullptr;
     decltype(&ov_version_free) version_free = nullptr;
-    decltype(&ov_core_get_available_devices) available_devices = nullptr;
-    decltype(&ov_available_devices_free) available_devices_free = nullptr;
     ov_core_t *core = nullptr;
     std::string version;
     std::string folder;  // where the runtime's libraries are (their mappings are paged out after compiling)
@@ -113,8 +112,6 @@ std::string load_runtime(const char *path, Runtime &rt) {
     bind(rt.last_error, "ov_get_last_err_msg", false);
     bind(rt.get_version, "ov_get_openvino_version");
     bind(rt.version_free, "ov_version_free");
-    bind(rt.available_devices, "ov_core_get_available_devices");
-    bind(rt.available_devices_free, "ov_available_devices_free");
     if (!missing.empty()) {
         dlclose(handle);
         return missing;
@@ -130,20 +127,19 @@ std::string load_runtime(const char *path, Runtime &rt) {
         // The library stays mapped: its static state may be referenced by threads it started.
         return "cannot create the OpenVINO core: " + message;
     }
-    // A runtime without a usable CPU plugin (its file missing, or a CPU it does not support) loads and
-    // reads models but fails every compilation: found here, the engine choice can fall back or refuse.
-    ov_available_devices_t devices{};
-    bool cpu = false;
-    if (rt.available_devices(rt.core, &devices) == OK) {
-        for (size_t i = 0; i < devices.size; ++i)
-            if (devices.devices[i] != nullptr && std::string(devices.devices[i]) == "CPU") cpu = true;
-        rt.available_devices_free(&devices);
-    }
-    if (!cpu) {
+    // A runtime without its CPU plugin loads and reads models but fails every compilation: found here,
+    // the engine choice can fall back or refuse. Checked as a file beside the library, not by loading
+    // the plugin (ov_core_get_available_devices): that starts TBB and hwloc in every process, even
+    // `--version`, which then failed in a root without /sys.
+    std::string folder = path;
+    size_t slash = folder.rfind('/');
+    folder = slash == std::string::npos ? "." : folder.substr(0, slash);
+    std::string plugin = folder + "/libopenvino_intel_cpu_plugin.so";
+    struct stat info {};
+    if (stat(plugin.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
         rt.core_free(rt.core);
         rt.core = nullptr;
-        return std::string("no CPU device: the runtime's CPU plugin (libopenvino_intel_cpu_plugin.so) is missing "
-                           "beside ") + path + " or does not support this processor";
+        return "no CPU device: the runtime's CPU plugin (" + plugin + ") is missing";
     }
     return "";
 }
