@@ -9,7 +9,6 @@
 #include <malloc.h>
 
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -126,20 +125,6 @@ std::string load_runtime(const char *path, Runtime &rt) {
         std::string message = status_text(rt, status);
         // The library stays mapped: its static state may be referenced by threads it started.
         return "cannot create the OpenVINO core: " + message;
-    }
-    // A runtime without its CPU plugin loads and reads models but fails every compilation: found here,
-    // the engine choice can fall back or refuse. Checked as a file beside the library, not by loading
-    // the plugin (ov_core_get_available_devices): that starts TBB and hwloc in every process, even
-    // `--version`, which then failed in a root without /sys.
-    std::string folder = path;
-    size_t slash = folder.rfind('/');
-    folder = slash == std::string::npos ? "." : folder.substr(0, slash);
-    std::string plugin = folder + "/libopenvino_intel_cpu_plugin.so";
-    struct stat info {};
-    if (stat(plugin.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
-        rt.core_free(rt.core);
-        rt.core = nullptr;
-        return "no CPU device: the runtime's CPU plugin (" + plugin + ") is missing";
     }
     return "";
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProctorOutbox
+import ProctorReport
 
 /// `proctor episodes`: what the local outbox holds.
 struct Episodes: ParsableCommand {
@@ -71,8 +72,7 @@ struct Episodes: ParsableCommand {
     }
 
     static func clock(_ seconds: Double) -> String {
-        // A hand-edited outbox may hold 1e308 or NaN, which Int(_:) traps on: at most a century.
-        let s = seconds.isNaN ? 0 : Int(min(max(0, seconds.rounded(.down)), 3_155_760_000))
+        let s = ReportText.wholeSeconds(seconds.rounded(.down))
         return String(format: "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
     }
 }

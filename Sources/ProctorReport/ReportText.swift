@@ -54,7 +54,7 @@ public enum ReportText {
 
     /// `seconds` as an Int, 0 for NaN and at most a century: a hand-edited outbox may hold 1e308, which
     /// `Int(_:)` traps on.
-    static func wholeSeconds(_ seconds: Double) -> Int {
+    public static func wholeSeconds(_ seconds: Double) -> Int {
         seconds.isNaN ? 0 : Int(min(max(0, seconds), 3_155_760_000))
     }
 

@@ -1,5 +1,6 @@
 import CVShim
 import Foundation
+import ProctorCore
 import ProctorImaging
 
 /// Finds and loads the OpenVINO C runtime (libopenvino_c.so.*) once per process.
@@ -60,11 +61,30 @@ public enum OpenVINORuntime {
         }
     }
 
+    /// The CPU plugin's file name: a runtime without it loads and reads models but fails every compilation.
+    static let cpuPlugin = "libopenvino_intel_cpu_plugin.so"
+
+    /// Why the runtime beside `library` cannot run on the CPU, or nil. Checked as a regular file beside
+    /// the library, not by loading the plugin (`ov_core_get_available_devices`): that would start TBB
+    /// and hwloc in every process, `--version` too, and hwloc speaks on stderr in a root without /sys.
+    static func missingCPUPlugin(beside library: String) -> String? {
+        let plugin = (PathText.directory(of: library) as NSString).appendingPathComponent(cpuPlugin)
+        var info = stat()
+        guard stat(plugin, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            return "no CPU device: the runtime's CPU plugin (\(plugin)) is missing"
+        }
+        return nil
+    }
+
     private static func load() -> Result<Loaded, VisionError> {
         let directories = candidateDirectories()
         var firstError: String?
         for directory in directories {
             for library in libraries(at: directory) {
+                if let missing = missingCPUPlugin(beside: library) {
+                    if firstError == nil { firstError = missing }
+                    continue
+                }
                 do throws(VisionError) {
                     try shim("") { pv_openvino_load(library, $0, $1) }
                     return .success(Loaded(version: String(cString: pv_openvino_version()), libraryPath: library))
